@@ -1,0 +1,249 @@
+"""The register: requests, the events that make up their history, persons sought, documents."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rogatory.core.models import TimeStampedModel
+from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
+
+
+class Direction(models.TextChoices):
+    OUTGOING = "outgoing", _("outgoing")
+    INCOMING = "incoming", _("incoming")
+
+
+class Kind(models.TextChoices):
+    MLA = "mla", _("legal assistance")
+    EXTRADITION = "extradition", _("extradition")
+
+
+class Purpose(models.TextChoices):
+    PROSECUTION = "prosecution", _("criminal prosecution")
+    SENTENCE = "sentence", _("execution of a sentence")
+
+
+class Outcome(models.TextChoices):
+    EXECUTED = "executed", _("executed")
+    PARTIALLY_EXECUTED = "partially_executed", _("partially executed")
+    GRANTED = "granted", _("extradition granted")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SENT = "sent", _("sent")
+    RECEIVED = "received", _("received")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    SUPPLEMENTARY_REQUESTED = "supplementary_requested", _("supplementary information requested")
+    SUPPLEMENTARY_PROVIDED = "supplementary_provided", _("supplementary information provided")
+    PROVISIONAL_ARREST = "provisional_arrest", _("provisional arrest")
+    HEARING = "hearing", _("hearing held")
+    REOPENED = "reopened", _("re-opened")
+    EXECUTED = "executed", _("executed")
+    PARTIALLY_EXECUTED = "partially_executed", _("partially executed")
+    GRANTED = "granted", _("extradition granted")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    SURRENDERED = "surrendered", _("surrendered")
+
+
+class Request(TimeStampedModel):
+    """One request between our state and one counterpart state.
+
+    The fields under "projection" are derived from the request's events by
+    `rogatory.register.lifecycle` and written by the same service that records the event.
+    """
+
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    reference = models.CharField(_("our reference"), max_length=100)
+    counterpart_reference = models.CharField(
+        _("counterpart's reference"), max_length=100, blank=True
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="requests", verbose_name=_("country")
+    )
+    counterpart_authority = models.CharField(_("counterpart authority"), max_length=300, blank=True)
+    legal_basis = models.ForeignKey(
+        Treaty,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("legal basis"),
+    )
+    domestic_case = models.CharField(_("domestic criminal case"), max_length=100, blank=True)
+    offence_category = models.ForeignKey(
+        OffenceCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("offence category"),
+    )
+    offence_description = models.TextField(_("offence"), blank=True)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, blank=True)
+    persons_count = models.PositiveIntegerField(_("persons sought"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    # Projection of the events.
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT
+    )
+    outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    political = models.BooleanField(_("refused for political reasons"), null=True, blank=True)
+    grounds = models.ManyToManyField(
+        RefusalGround, through="RequestGround", related_name="requests", blank=True
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direction", "reference"], name="request_reference_unique_per_direction"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="mla", persons_count=0, purpose="")
+                | models.Q(kind="extradition", persons_count__gte=1),
+                name="request_persons_only_for_extradition",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["direction", "kind", "opened_on"], name="request_opened_idx"),
+            models.Index(fields=["direction", "kind", "decided_on"], name="request_decided_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_on is not None and not self.outcome
+
+
+class RequestGround(models.Model):
+    """A refusal ground of a request's current refusal (part of the projection)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="+")
+    ground = models.ForeignKey(RefusalGround, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "ground"], name="request_ground_unique"),
+        ]
+        indexes = [models.Index(fields=["ground", "request"], name="request_ground_by_ground_idx")]
+
+
+class Event(models.Model):
+    """Something that happened to a request, on a legal date, recorded at a moment by someone."""
+
+    class Type(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        SENT = "sent", _("sent")
+        RECEIVED = "received", _("received")
+        ACKNOWLEDGED = "acknowledged", _("receipt acknowledged")
+        SUPPLEMENTARY_REQUESTED = (
+            "supplementary_requested",
+            _("supplementary information requested"),
+        )
+        SUPPLEMENTARY_PROVIDED = "supplementary_provided", _("supplementary information provided")
+        PROVISIONAL_ARREST = "provisional_arrest", _("provisional arrest")
+        HEARING = "hearing", _("hearing")
+        DECIDED = "decided", _("decision")
+        SURRENDERED = "surrendered", _("surrendered")
+        REOPENED = "reopened", _("re-opened")
+        OPENING_CORRECTED = "opening_corrected", _("opening date corrected")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("event"), max_length=30, choices=Type.choices)
+    occurred_on = models.DateField(_("date"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    outcome = models.CharField(_("decision"), max_length=20, choices=Outcome.choices, blank=True)
+    grounds = models.ManyToManyField(RefusalGround, blank=True, related_name="+")
+    political = models.BooleanField(_("counts as political"), null=True, blank=True)
+    political_overridden = models.BooleanField(
+        _("political classification overridden"), default=False
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["request", "recorded_at", "id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["request", "recorded_at"], name="event_history_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.occurred_on}"
+
+
+class Person(TimeStampedModel):
+    """A person sought in an extradition request."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="persons")
+    full_name = models.CharField(_("full name"), max_length=300)
+    born_on = models.DateField(_("date of birth"), null=True, blank=True)
+    nationality = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nationality"),
+    )
+    in_custody = models.BooleanField(_("in custody"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person sought")
+        verbose_name_plural = _("persons sought")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Document(TimeStampedModel):
+    """A file attached to a request; the file itself lives under a generated name."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("request")
+        TRANSLATION = "translation", _("translation")
+        REPLY = "reply", _("reply")
+        OTHER = "other", _("other")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    storage_name = models.CharField(max_length=255, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title

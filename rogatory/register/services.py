@@ -1,0 +1,545 @@
+"""Changes to the register. Every change is one transaction with its audit record inside it."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rogatory.audit.services import audit_record
+from rogatory.core.exceptions import ValidationError
+from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
+
+from . import lifecycle
+from .models import (
+    Direction,
+    Document,
+    Event,
+    Kind,
+    Outcome,
+    Person,
+    Purpose,
+    Request,
+    RequestGround,
+)
+from .selectors import request_state
+
+Actor = AbstractBaseUser | None
+
+_EDITABLE_FIELDS = (
+    "counterpart_reference",
+    "country",
+    "counterpart_authority",
+    "legal_basis",
+    "domestic_case",
+    "offence_category",
+    "offence_description",
+    "purpose",
+    "persons_count",
+    "notes",
+)
+
+
+def request_snapshot(request: Request) -> dict[str, Any]:
+    """Return the request's fields and projection as the audit trail records them."""
+    return {
+        "direction": request.direction,
+        "kind": request.kind,
+        "reference": request.reference,
+        "counterpart_reference": request.counterpart_reference,
+        "country": request.country_id,
+        "counterpart_authority": request.counterpart_authority,
+        "legal_basis": request.legal_basis_id,
+        "domestic_case": request.domestic_case,
+        "offence_category": request.offence_category_id,
+        "offence_description": request.offence_description,
+        "purpose": request.purpose,
+        "persons_count": request.persons_count,
+        "notes": request.notes,
+        "status": request.status,
+        "outcome": request.outcome,
+        "opened_on": request.opened_on.isoformat() if request.opened_on else None,
+        "decided_on": request.decided_on.isoformat() if request.decided_on else None,
+        "political": request.political,
+        "version": request.version,
+    }
+
+
+def request_attributes_check(
+    *, kind: str, purpose: str, persons_count: int | None
+) -> tuple[str, int]:
+    """Return the purpose and persons count a request of `kind` gets, or raise ValidationError."""
+    if kind == Kind.EXTRADITION:
+        purpose = purpose or Purpose.PROSECUTION
+        if purpose not in Purpose.values:
+            raise ValidationError(
+                _("The purpose must be prosecution or sentence, not “%(value)s”.")
+                % {"value": purpose}
+            )
+        persons_count = 1 if persons_count is None else persons_count
+        if persons_count < 1:
+            raise ValidationError(_("An extradition request seeks at least one person."))
+        return purpose, persons_count
+    if purpose:
+        raise ValidationError(_("Only extradition requests have a purpose."))
+    if persons_count:
+        raise ValidationError(_("Only extradition requests seek persons."))
+    return "", 0
+
+
+@transaction.atomic
+def request_register(
+    *,
+    actor: Actor,
+    direction: str,
+    kind: str,
+    reference: str,
+    country: Country,
+    counterpart_reference: str = "",
+    counterpart_authority: str = "",
+    legal_basis: Treaty | None = None,
+    domestic_case: str = "",
+    offence_category: OffenceCategory | None = None,
+    offence_description: str = "",
+    purpose: str = "",
+    persons_count: int | None = None,
+    notes: str = "",
+    registered_on: date | None = None,
+) -> Request:
+    """Enter a new request in the register as a draft."""
+    if direction not in Direction.values:
+        raise ValidationError(
+            _("The direction must be outgoing or incoming, not “%(value)s”.") % {"value": direction}
+        )
+    if kind not in Kind.values:
+        raise ValidationError(
+            _("The kind must be mla or extradition, not “%(value)s”.") % {"value": kind}
+        )
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError(_("A request needs our reference."))
+    if Request.objects.filter(direction=direction, reference=reference).exists():
+        raise ValidationError(
+            _("An %(direction)s request with reference “%(reference)s” is already registered.")
+            % {"direction": Direction(direction).label, "reference": reference}
+        )
+    purpose, persons_count = request_attributes_check(
+        kind=kind, purpose=purpose, persons_count=persons_count
+    )
+    registered_on = registered_on or timezone.localdate()
+    _check_not_future(registered_on)
+    request = Request.objects.create(
+        direction=direction,
+        kind=kind,
+        reference=reference,
+        country=country,
+        counterpart_reference=counterpart_reference,
+        counterpart_authority=counterpart_authority,
+        legal_basis=legal_basis,
+        domestic_case=domestic_case,
+        offence_category=offence_category,
+        offence_description=offence_description,
+        purpose=purpose,
+        persons_count=persons_count,
+        notes=notes,
+    )
+    Event.objects.create(
+        request=request,
+        type=Event.Type.REGISTERED,
+        occurred_on=registered_on,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="request_register",
+        object_type="request",
+        object_id=request.pk,
+        after=request_snapshot(request),
+    )
+    return request
+
+
+@transaction.atomic
+def request_update(*, actor: Actor, request: Request, **changes: Any) -> Request:
+    """Change the descriptive fields of a request (not its lifecycle, which only events change)."""
+    unknown = set(changes) - set(_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    request = _lock(request)
+    before = request_snapshot(request)
+    for field, value in changes.items():
+        setattr(request, field, value)
+    request.purpose, request.persons_count = request_attributes_check(
+        kind=request.kind, purpose=request.purpose, persons_count=request.persons_count
+    )
+    named = request.persons.count()
+    if request.persons_count < named:
+        raise ValidationError(
+            _("The request names %(named)d persons; it cannot seek fewer.") % {"named": named}
+        )
+    after = request_snapshot(request)
+    if after == before:
+        return request
+    request.version += 1
+    request.save()
+    audit_record(
+        actor=actor,
+        action="request_update",
+        object_type="request",
+        object_id=request.pk,
+        before=before,
+        after=request_snapshot(request),
+    )
+    return request
+
+
+def request_record_sent(*, actor: Actor, request: Request, sent_on: date, note: str = "") -> Event:
+    """Record that we sent an outgoing request to the requested state."""
+    return _record(actor=actor, request=request, type=Event.Type.SENT, on=sent_on, note=note)
+
+
+def request_record_received(
+    *, actor: Actor, request: Request, received_on: date, note: str = ""
+) -> Event:
+    """Record that we received an incoming request from the requesting state."""
+    return _record(
+        actor=actor, request=request, type=Event.Type.RECEIVED, on=received_on, note=note
+    )
+
+
+def request_record_acknowledged(
+    *, actor: Actor, request: Request, acknowledged_on: date, note: str = ""
+) -> Event:
+    """Record that the receipt of the request was acknowledged."""
+    return _record(
+        actor=actor, request=request, type=Event.Type.ACKNOWLEDGED, on=acknowledged_on, note=note
+    )
+
+
+def request_record_supplementary_requested(
+    *, actor: Actor, request: Request, requested_on: date, note: str = ""
+) -> Event:
+    """Record that the requested state asked for supplementary information."""
+    return _record(
+        actor=actor,
+        request=request,
+        type=Event.Type.SUPPLEMENTARY_REQUESTED,
+        on=requested_on,
+        note=note,
+    )
+
+
+def request_record_supplementary_provided(
+    *, actor: Actor, request: Request, provided_on: date, note: str = ""
+) -> Event:
+    """Record that the supplementary information asked for was provided."""
+    return _record(
+        actor=actor,
+        request=request,
+        type=Event.Type.SUPPLEMENTARY_PROVIDED,
+        on=provided_on,
+        note=note,
+    )
+
+
+def request_record_provisional_arrest(
+    *, actor: Actor, request: Request, arrested_on: date, note: str = ""
+) -> Event:
+    """Record the provisional arrest of the person sought in an extradition request."""
+    return _record(
+        actor=actor, request=request, type=Event.Type.PROVISIONAL_ARREST, on=arrested_on, note=note
+    )
+
+
+def request_record_hearing(
+    *, actor: Actor, request: Request, held_on: date, note: str = ""
+) -> Event:
+    """Record a court hearing in an extradition case."""
+    return _record(actor=actor, request=request, type=Event.Type.HEARING, on=held_on, note=note)
+
+
+def request_record_decision(
+    *,
+    actor: Actor,
+    request: Request,
+    outcome: str,
+    decided_on: date,
+    grounds: Iterable[RefusalGround] = (),
+    political: bool | None = None,
+    political_reason: str = "",
+    note: str = "",
+) -> Event:
+    """Record the decision on a request: executed, partially executed, granted, refused, withdrawn.
+
+    A refusal counts as political when any of its grounds does by default, unless `political`
+    overrides that, which needs a `political_reason`.
+    """
+    grounds = list(grounds)
+    political_flag, overridden = refusal_political(
+        outcome=outcome, grounds=grounds, political=political, political_reason=political_reason
+    )
+    return _record(
+        actor=actor,
+        request=request,
+        type=Event.Type.DECIDED,
+        on=decided_on,
+        note=note,
+        outcome=outcome,
+        grounds=grounds,
+        political=political_flag,
+        political_overridden=overridden,
+        reason=political_reason.strip() if overridden else "",
+    )
+
+
+def refusal_political(
+    *,
+    outcome: str,
+    grounds: list[RefusalGround],
+    political: bool | None,
+    political_reason: str = "",
+    require_reason: bool = True,
+) -> tuple[bool | None, bool]:
+    """Return whether a decision counts as political, and whether that overrides its grounds."""
+    if outcome != Outcome.REFUSED:
+        if political is not None:
+            raise ValidationError(_("Only a refusal can be classified as political."))
+        return None, False
+    default = any(ground.counts_as_political for ground in grounds)
+    if political is None or political == default:
+        return default, False
+    if require_reason and not political_reason.strip():
+        raise ValidationError(
+            _("Overriding the political classification of the grounds needs a reason.")
+        )
+    return political, True
+
+
+def request_record_surrender(
+    *, actor: Actor, request: Request, surrendered_on: date, note: str = ""
+) -> Event:
+    """Record that the person sought was surrendered after extradition was granted."""
+    return _record(
+        actor=actor, request=request, type=Event.Type.SURRENDERED, on=surrendered_on, note=note
+    )
+
+
+def request_reopen(*, actor: Actor, request: Request, reopened_on: date, reason: str) -> Event:
+    """Re-open a decided request (an appeal, a resubmission), keeping its history."""
+    if not reason.strip():
+        raise ValidationError(_("Re-opening a decided request needs a reason."))
+    return _record(
+        actor=actor,
+        request=request,
+        type=Event.Type.REOPENED,
+        on=reopened_on,
+        reason=reason.strip(),
+    )
+
+
+def request_correct_opening(
+    *, actor: Actor, request: Request, opened_on: date, reason: str
+) -> Event:
+    """Correct the date a request was sent or received, keeping the original in its history."""
+    if not reason.strip():
+        raise ValidationError(_("Correcting the opening date needs a reason."))
+    return _record(
+        actor=actor,
+        request=request,
+        type=Event.Type.OPENING_CORRECTED,
+        on=opened_on,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def person_add(
+    *,
+    actor: Actor,
+    request: Request,
+    full_name: str,
+    born_on: date | None = None,
+    nationality: Country | None = None,
+    in_custody: bool = False,
+    note: str = "",
+) -> Person:
+    """Name a person sought in an extradition request."""
+    request = _lock(request)
+    if request.kind != Kind.EXTRADITION:
+        raise ValidationError(_("Only extradition requests seek persons."))
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError(_("A person sought needs a name."))
+    if born_on is not None:
+        _check_not_future(born_on)
+    person = Person.objects.create(
+        request=request,
+        full_name=full_name,
+        born_on=born_on,
+        nationality=nationality,
+        in_custody=in_custody,
+        note=note,
+    )
+    named = request.persons.count()
+    if named > request.persons_count:
+        request.persons_count = named
+    request.version += 1
+    request.save(update_fields=["persons_count", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="person_add",
+        object_type="person",
+        object_id=person.pk,
+        after={
+            "request": request.pk,
+            "full_name": person.full_name,
+            "born_on": born_on.isoformat() if born_on else None,
+            "nationality": nationality.pk if nationality else None,
+            "in_custody": in_custody,
+        },
+    )
+    return person
+
+
+def document_attach(
+    *,
+    actor: Actor,
+    request: Request,
+    kind: str,
+    title: str,
+    original_name: str,
+    content_type: str,
+    content: IO[bytes],
+) -> Document:
+    """Store a file with a request under a generated name, with its size and SHA-256."""
+    if kind not in Document.Kind.values:
+        raise ValidationError(_("Unknown document kind “%(kind)s”.") % {"kind": kind})
+    storage_name = f"documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+    path = Path(settings.MEDIA_ROOT) / storage_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("xb") as stored:
+            for chunk in iter(lambda: content.read(1 << 16), b""):
+                digest.update(chunk)
+                size += len(chunk)
+                stored.write(chunk)
+        with transaction.atomic():
+            request = _lock(request)
+            document = Document.objects.create(
+                request=request,
+                kind=kind,
+                title=title.strip() or Path(original_name).name,
+                original_name=Path(original_name).name[:255],
+                content_type=content_type,
+                size=size,
+                sha256=digest.hexdigest(),
+                storage_name=storage_name,
+                uploaded_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action="document_attach",
+                object_type="document",
+                object_id=document.pk,
+                after={
+                    "request": request.pk,
+                    "title": document.title,
+                    "size": size,
+                    "sha256": document.sha256,
+                },
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return document
+
+
+@transaction.atomic
+def _record(
+    *,
+    actor: Actor,
+    request: Request,
+    type: str,
+    on: date,
+    note: str = "",
+    outcome: str = "",
+    grounds: list[RefusalGround] | None = None,
+    political: bool | None = None,
+    political_overridden: bool = False,
+    reason: str = "",
+) -> Event:
+    _check_not_future(on)
+    request = _lock(request)
+    before = request_snapshot(request)
+    grounds = grounds or []
+    change = lifecycle.Change(
+        type=type,
+        occurred_on=on,
+        outcome=outcome,
+        political=political,
+        ground_codes=tuple(ground.code for ground in grounds),
+    )
+    state = lifecycle.apply(request_state(request=request), change)
+    event = Event.objects.create(
+        request=request,
+        type=type,
+        occurred_on=on,
+        recorded_by=actor,
+        outcome=outcome,
+        political=political,
+        political_overridden=political_overridden,
+        reason=reason,
+        note=note,
+    )
+    if grounds:
+        event.grounds.set(grounds)
+    request_project(request=request, state=state)
+    request.version += 1
+    request.save()
+    audit_record(
+        actor=actor,
+        action=f"request_record_{type}",
+        object_type="request",
+        object_id=request.pk,
+        before=before,
+        after={**request_snapshot(request), "event": event.pk},
+    )
+    return event
+
+
+def request_project(*, request: Request, state: lifecycle.State) -> None:
+    """Copy a lifecycle state onto the request's projection (grounds are written at once)."""
+    request.status = state.status
+    request.outcome = state.outcome
+    request.opened_on = state.opened_on
+    request.decided_on = state.decided_on
+    request.political = state.political
+    current = set(RequestGround.objects.filter(request=request).values_list("ground_id", flat=True))
+    wanted = set(state.ground_codes)
+    if current != wanted:
+        RequestGround.objects.filter(request=request).exclude(ground_id__in=wanted).delete()
+        RequestGround.objects.bulk_create(
+            RequestGround(request=request, ground_id=code) for code in wanted - current
+        )
+
+
+def _lock(request: Request) -> Request:
+    """Return the request re-read under a row lock, so concurrent events queue up."""
+    return Request.objects.select_for_update().get(pk=request.pk)
+
+
+def _check_not_future(on: date) -> None:
+    if on > timezone.localdate():
+        raise ValidationError(_("The date %(date)s is in the future.") % {"date": on.isoformat()})
