@@ -28,5 +28,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def clerk(django_user_model):
-    return django_user_model.objects.create_user(username="clara.clerk", password="not-used-1234")
+def clerk():
+    """A named user who records events, for tests that check who did what."""
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory(username="clara.clerk")
