@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,18 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"Skipped, and ROGATORY_TEST_NO_SKIP forbids skips: {reason}"
+
+
+# The shared folder (reference data and the acceptance register) sits beside the checkout.
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """Return the shared folder, or skip when this checkout has none beside it."""
+    if not (SHARED_DIR / "data" / "seed-2023.csv").is_file():
+        pytest.skip(f"the shared folder is not at {SHARED_DIR}")
+    return SHARED_DIR
 
 
 @pytest.fixture(scope="session")

@@ -45,3 +45,19 @@ def test_default_database_is_sqlite_in_working_folder(tmp_path):
 def test_bad_debug_value_is_named():
     message = _settings({"ROGATORY_DEBUG": "maybe"}, "s.DEBUG")
     assert "ROGATORY_DEBUG must be true or false" in message
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "rogatory.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            "PYTHONPATH": ROOT,
+            "ROGATORY_SECRET_KEY": "k3y-" + "x7Qp9sLm2Vb8Nc4Rt6Wz1Ya5Hd3Jf0Gk" * 2,
+            "ROGATORY_ALLOWED_HOSTS": "rogatory.example.org",
+        },
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
