@@ -255,5 +255,6 @@ def _check_not_before_decision(state: State, change: Change) -> None:
 def _label(value: str) -> str:
     from .models import Event
 
-    labels = {**dict(Event.Type.choices), **dict(Status.choices), **dict(Direction.choices)}
+    # Event labels win: "hearing" names the event, "hearing held" the status it leads to.
+    labels = {**dict(Status.choices), **dict(Direction.choices), **dict(Event.Type.choices)}
     return str(labels.get(value, value))

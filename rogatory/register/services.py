@@ -205,7 +205,14 @@ def request_update(*, actor: Actor, request: Request, **changes: Any) -> Request
 
 def request_record_sent(*, actor: Actor, request: Request, sent_on: date, note: str = "") -> Event:
     """Record that we sent an outgoing request to the requested state."""
-    return _record(actor=actor, request=request, type=Event.Type.SENT, on=sent_on, note=note)
+    return _record(
+        action="request_record_sent",
+        actor=actor,
+        request=request,
+        type=Event.Type.SENT,
+        on=sent_on,
+        note=note,
+    )
 
 
 def request_record_received(
@@ -213,7 +220,12 @@ def request_record_received(
 ) -> Event:
     """Record that we received an incoming request from the requesting state."""
     return _record(
-        actor=actor, request=request, type=Event.Type.RECEIVED, on=received_on, note=note
+        action="request_record_received",
+        actor=actor,
+        request=request,
+        type=Event.Type.RECEIVED,
+        on=received_on,
+        note=note,
     )
 
 
@@ -222,7 +234,12 @@ def request_record_acknowledged(
 ) -> Event:
     """Record that the receipt of the request was acknowledged."""
     return _record(
-        actor=actor, request=request, type=Event.Type.ACKNOWLEDGED, on=acknowledged_on, note=note
+        action="request_record_acknowledged",
+        actor=actor,
+        request=request,
+        type=Event.Type.ACKNOWLEDGED,
+        on=acknowledged_on,
+        note=note,
     )
 
 
@@ -231,6 +248,7 @@ def request_record_supplementary_requested(
 ) -> Event:
     """Record that the requested state asked for supplementary information."""
     return _record(
+        action="request_record_supplementary_requested",
         actor=actor,
         request=request,
         type=Event.Type.SUPPLEMENTARY_REQUESTED,
@@ -244,6 +262,7 @@ def request_record_supplementary_provided(
 ) -> Event:
     """Record that the supplementary information asked for was provided."""
     return _record(
+        action="request_record_supplementary_provided",
         actor=actor,
         request=request,
         type=Event.Type.SUPPLEMENTARY_PROVIDED,
@@ -257,7 +276,12 @@ def request_record_provisional_arrest(
 ) -> Event:
     """Record the provisional arrest of the person sought in an extradition request."""
     return _record(
-        actor=actor, request=request, type=Event.Type.PROVISIONAL_ARREST, on=arrested_on, note=note
+        action="request_record_provisional_arrest",
+        actor=actor,
+        request=request,
+        type=Event.Type.PROVISIONAL_ARREST,
+        on=arrested_on,
+        note=note,
     )
 
 
@@ -265,7 +289,14 @@ def request_record_hearing(
     *, actor: Actor, request: Request, held_on: date, note: str = ""
 ) -> Event:
     """Record a court hearing in an extradition case."""
-    return _record(actor=actor, request=request, type=Event.Type.HEARING, on=held_on, note=note)
+    return _record(
+        action="request_record_hearing",
+        actor=actor,
+        request=request,
+        type=Event.Type.HEARING,
+        on=held_on,
+        note=note,
+    )
 
 
 def request_record_decision(
@@ -289,6 +320,7 @@ def request_record_decision(
         outcome=outcome, grounds=grounds, political=political, political_reason=political_reason
     )
     return _record(
+        action="request_record_decision",
         actor=actor,
         request=request,
         type=Event.Type.DECIDED,
@@ -330,7 +362,12 @@ def request_record_surrender(
 ) -> Event:
     """Record that the person sought was surrendered after extradition was granted."""
     return _record(
-        actor=actor, request=request, type=Event.Type.SURRENDERED, on=surrendered_on, note=note
+        action="request_record_surrender",
+        actor=actor,
+        request=request,
+        type=Event.Type.SURRENDERED,
+        on=surrendered_on,
+        note=note,
     )
 
 
@@ -339,6 +376,7 @@ def request_reopen(*, actor: Actor, request: Request, reopened_on: date, reason:
     if not reason.strip():
         raise ValidationError(_("Re-opening a decided request needs a reason."))
     return _record(
+        action="request_reopen",
         actor=actor,
         request=request,
         type=Event.Type.REOPENED,
@@ -354,6 +392,7 @@ def request_correct_opening(
     if not reason.strip():
         raise ValidationError(_("Correcting the opening date needs a reason."))
     return _record(
+        action="request_correct_opening",
         actor=actor,
         request=request,
         type=Event.Type.OPENING_CORRECTED,
@@ -469,6 +508,7 @@ def document_attach(
 @transaction.atomic
 def _record(
     *,
+    action: str,
     actor: Actor,
     request: Request,
     type: str,
@@ -510,7 +550,7 @@ def _record(
     request.save()
     audit_record(
         actor=actor,
-        action=f"request_record_{type}",
+        action=action,
         object_type="request",
         object_id=request.pk,
         before=before,
