@@ -181,24 +181,20 @@ def _check(state: State, change: Change) -> None:
             _("The request has not been sent or received yet, so “%(event)s” cannot be recorded.")
             % {"event": _label(change.type)}
         )
-    if change.occurred_on < state.opened_on:
-        if change.type != "opening_corrected":
-            raise TransitionError(
-                _(
-                    "“%(event)s” cannot be dated %(date)s, before the request was opened on %(opened)s."
-                )
-                % {
-                    "event": _label(change.type),
-                    "date": change.occurred_on.isoformat(),
-                    "opened": state.opened_on.isoformat(),
-                }
-            )
-    if change.type in _STEPS or change.type == "decided":
-        if state.is_decided:
-            raise TransitionError(
-                _("The request was decided (%(outcome)s); re-open it before recording “%(event)s”.")
-                % {"outcome": _label(state.outcome), "event": _label(change.type)}
-            )
+    if change.occurred_on < state.opened_on and change.type != "opening_corrected":
+        raise TransitionError(
+            _("“%(event)s” cannot be dated %(date)s, before the request was opened on %(opened)s.")
+            % {
+                "event": _label(change.type),
+                "date": change.occurred_on.isoformat(),
+                "opened": state.opened_on.isoformat(),
+            }
+        )
+    if (change.type in _STEPS or change.type == "decided") and state.is_decided:
+        raise TransitionError(
+            _("The request was decided (%(outcome)s); re-open it before recording “%(event)s”.")
+            % {"outcome": _label(state.outcome), "event": _label(change.type)}
+        )
     if change.type == "supplementary_provided" and state.supplementary_outstanding <= 0:
         raise TransitionError(_("No supplementary information was requested."))
     if change.type == "decided":
@@ -217,15 +213,18 @@ def _check(state: State, change: Change) -> None:
                 _("The person has been surrendered; the request cannot be re-opened.")
             )
         _check_not_before_decision(state, change)
-    elif change.type == "opening_corrected":
-        if state.decided_on is not None and change.occurred_on > state.decided_on:
-            raise TransitionError(
-                _("The request cannot be opened on %(date)s, after its decision on %(decided)s.")
-                % {
-                    "date": change.occurred_on.isoformat(),
-                    "decided": state.decided_on.isoformat(),
-                }
-            )
+    elif (
+        change.type == "opening_corrected"
+        and state.decided_on is not None
+        and change.occurred_on > state.decided_on
+    ):
+        raise TransitionError(
+            _("The request cannot be opened on %(date)s, after its decision on %(decided)s.")
+            % {
+                "date": change.occurred_on.isoformat(),
+                "decided": state.decided_on.isoformat(),
+            }
+        )
 
 
 def _check_decision(state: State, change: Change, kind_label: str) -> None:

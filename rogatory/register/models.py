@@ -141,6 +141,9 @@ class RequestGround(models.Model):
         ]
         indexes = [models.Index(fields=["ground", "request"], name="request_ground_by_ground_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.ground_id}"
+
 
 class Event(models.Model):
     """Something that happened to a request, on a legal date, recorded at a moment by someone."""

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,31 +125,38 @@ def request_register(
     reference = reference.strip()
     if not reference:
         raise ValidationError(_("A request needs our reference."))
+    duplicate = ValidationError(
+        _("An %(direction)s request with reference “%(reference)s” is already registered.")
+        % {"direction": Direction(direction).label, "reference": reference}
+    )
     if Request.objects.filter(direction=direction, reference=reference).exists():
-        raise ValidationError(
-            _("An %(direction)s request with reference “%(reference)s” is already registered.")
-            % {"direction": Direction(direction).label, "reference": reference}
-        )
+        raise duplicate
     purpose, persons_count = request_attributes_check(
         kind=kind, purpose=purpose, persons_count=persons_count
     )
     registered_on = registered_on or timezone.localdate()
     _check_not_future(registered_on)
-    request = Request.objects.create(
-        direction=direction,
-        kind=kind,
-        reference=reference,
-        country=country,
-        counterpart_reference=counterpart_reference,
-        counterpart_authority=counterpart_authority,
-        legal_basis=legal_basis,
-        domestic_case=domestic_case,
-        offence_category=offence_category,
-        offence_description=offence_description,
-        purpose=purpose,
-        persons_count=persons_count,
-        notes=notes,
-    )
+    try:
+        # A savepoint, so that a clerk registering the same reference at the same moment gets
+        # the message above rather than a broken transaction.
+        with transaction.atomic():
+            request = Request.objects.create(
+                direction=direction,
+                kind=kind,
+                reference=reference,
+                country=country,
+                counterpart_reference=counterpart_reference,
+                counterpart_authority=counterpart_authority,
+                legal_basis=legal_basis,
+                domestic_case=domestic_case,
+                offence_category=offence_category,
+                offence_description=offence_description,
+                purpose=purpose,
+                persons_count=persons_count,
+                notes=notes,
+            )
+    except IntegrityError:
+        raise duplicate from None
     Event.objects.create(
         request=request,
         type=Event.Type.REGISTERED,

@@ -116,6 +116,19 @@ def test_request_register_rejects_duplicate_reference_in_same_direction():
     assert Request.objects.filter(reference="R-1").count() == 1
 
 
+def test_request_register_names_duplicate_registered_at_the_same_moment(monkeypatch):
+    make_request(reference="R-1", direction=Direction.OUTGOING)
+    # Another clerk's request lands between the check and the insert.
+    monkeypatch.setattr("django.db.models.query.QuerySet.exists", lambda queryset: False)
+
+    with pytest.raises(ValidationError) as error:
+        make_request(reference="R-1", direction=Direction.OUTGOING)
+
+    assert error.value.message == "An outgoing request with reference “R-1” is already registered."
+    monkeypatch.undo()
+    assert Request.objects.filter(reference="R-1").count() == 1
+
+
 def test_request_register_allows_same_reference_in_other_direction():
     make_request(reference="R-1", direction=Direction.OUTGOING)
 
