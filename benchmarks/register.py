@@ -9,7 +9,6 @@ import argparse
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import write_register  # noqa: E402
+from synthetic import write_register
 
 BIN = Path(sys.executable).parent
 REPORT_SNIPPET = """

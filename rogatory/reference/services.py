@@ -159,6 +159,10 @@ def country_names(code: str) -> list[str]:
         return []
     return [
         name
-        for name in (entry.name, getattr(entry, "common_name", ""), getattr(entry, "official_name", ""))
+        for name in (
+            entry.name,
+            getattr(entry, "common_name", ""),
+            getattr(entry, "official_name", ""),
+        )
         if name
     ]
