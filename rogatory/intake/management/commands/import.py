@@ -1,0 +1,61 @@
+"""`rogatory import FILE`: import a register file (format v1), all rows or none."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rogatory.core.exceptions import ApplicationError
+from rogatory.intake.services import ImportRejected, register_import
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Import a register file (CSV or XLSX, format v1). If any row is wrong, nothing is written."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", type=Path, help=gettext_lazy("the CSV or XLSX file"))
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy("check every row against the register, then write nothing"),
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help=gettext_lazy("do not show a progress bar")
+        )
+
+    def handle(self, *args, file: Path, dry_run: bool, no_progress: bool, **options) -> None:
+        try:
+            result = register_import(
+                actor=None,
+                path=file,
+                dry_run=dry_run,
+                progress=not no_progress and sys.stderr.isatty(),
+            )
+        except ImportRejected as rejected:
+            for error in rejected.errors:
+                self.stderr.write(str(error))
+            raise CommandError(rejected.message, returncode=1) from None
+        except ApplicationError as error:
+            raise CommandError(error.message, returncode=1) from None
+        counts = {
+            "file": file.name,
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+        if result.dry_run:
+            summary = _(
+                "Dry run of %(file)s: %(rows)d rows are valid; %(created)d would be created, "
+                "%(updated)d updated, %(unchanged)d left unchanged. Nothing was written."
+            )
+        else:
+            summary = _(
+                "Imported %(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged."
+            )
+        self.stdout.write(summary % counts)

@@ -1,0 +1,162 @@
+"""Reads for the register import and export: reference lookups and requests fetched per batch."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from typing import Any
+
+from django.db.models import Count, Q
+
+from rogatory.reference.models import OffenceCategory, RefusalGround, Treaty
+from rogatory.reference.selectors import country_lookup
+from rogatory.register import lifecycle
+from rogatory.register.models import Event, Person, Request, RequestGround
+
+RequestKey = tuple[str, str]  # (direction, reference)
+
+EXPORT_FIELDS = (
+    "id",
+    "reference",
+    "direction",
+    "kind",
+    "country_id",
+    "counterpart_authority",
+    "legal_basis_id",
+    "purpose",
+    "persons_count",
+    "offence_category_id",
+    "offence_description",
+    "opened_on",
+    "outcome",
+    "decided_on",
+    "political",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class RegisterLookups:
+    """The reference data a register row is checked against, read once per import."""
+
+    countries: dict[str, str]  # casefolded spelling → ISO code
+    treaties: dict[str, str]  # casefolded code → code
+    grounds: dict[str, RefusalGround]  # casefolded code → ground
+    offence_categories: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RequestHistory:
+    """What a registered request's events add up to, and when its receipt was last acknowledged."""
+
+    state: lifecycle.State
+    acknowledged_on: date | None
+
+
+def register_lookups() -> RegisterLookups:
+    """Return the countries, legal bases, refusal grounds and offence categories rows may name."""
+    return RegisterLookups(
+        countries=country_lookup(),
+        treaties={code.casefold(): code for code in Treaty.objects.values_list("code", flat=True)},
+        grounds={ground.code.casefold(): ground for ground in RefusalGround.objects.all()},
+        offence_categories=frozenset(OffenceCategory.objects.values_list("code", flat=True)),
+    )
+
+
+def requests_by_key(*, keys: Iterable[RequestKey]) -> dict[RequestKey, Request]:
+    """Return the registered requests among `keys`, locked for update, in one query."""
+    references: dict[str, list[str]] = defaultdict(list)
+    for direction, reference in keys:
+        references[direction].append(reference)
+    if not references:
+        return {}
+    condition = Q()
+    for direction, names in references.items():
+        condition |= Q(direction=direction, reference__in=names)
+    return {
+        (request.direction, request.reference): request
+        for request in Request.objects.select_for_update().filter(condition).order_by()
+    }
+
+
+def request_histories(*, requests: Iterable[Request]) -> dict[int, RequestHistory]:
+    """Return the history of each request, reading all their events in two queries."""
+    by_id = {request.pk: request for request in requests}
+    if not by_id:
+        return {}
+    grounds: dict[int, list[str]] = defaultdict(list)
+    for event_id, code in (
+        Event.grounds.through.objects.filter(event__request_id__in=by_id)
+        .order_by()
+        .values_list("event_id", "refusalground_id")
+    ):
+        grounds[event_id].append(code)
+    changes: dict[int, list[lifecycle.Change]] = defaultdict(list)
+    acknowledged: dict[int, date] = {}
+    events = (
+        Event.objects.filter(request_id__in=by_id)
+        .order_by("request_id", "recorded_at", "id")
+        .values_list("id", "request_id", "type", "occurred_on", "outcome", "political")
+    )
+    for event_id, request_id, type, occurred_on, outcome, political in events:
+        changes[request_id].append(
+            lifecycle.Change(
+                type=type,
+                occurred_on=occurred_on,
+                outcome=outcome,
+                political=political,
+                ground_codes=tuple(grounds.get(event_id, ())),
+            )
+        )
+        if type == Event.Type.ACKNOWLEDGED:
+            acknowledged[request_id] = occurred_on
+    return {
+        pk: RequestHistory(
+            state=lifecycle.fold(request.direction, request.kind, changes[pk]),
+            acknowledged_on=acknowledged.get(pk),
+        )
+        for pk, request in by_id.items()
+    }
+
+
+def named_person_counts(*, request_ids: Iterable[int]) -> dict[int, int]:
+    """Return how many persons sought are named in each of the requests."""
+    ids = list(request_ids)
+    if not ids:
+        return {}
+    return dict(
+        Person.objects.filter(request_id__in=ids)
+        .order_by()
+        .values("request_id")
+        .annotate(named=Count("id"))
+        .values_list("request_id", "named")
+    )
+
+
+def register_export_batches(
+    *, direction: str | None = None, batch_size: int = 2000
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield the opened requests in batches, each row with its grounds and acknowledgement date."""
+    requests = Request.objects.filter(opened_on__isnull=False).order_by("id")
+    if direction:
+        requests = requests.filter(direction=direction)
+    stream = requests.values(*EXPORT_FIELDS).iterator(chunk_size=batch_size)
+    while batch := list(islice(stream, batch_size)):
+        ids = [row["id"] for row in batch]
+        grounds: dict[int, list[str]] = defaultdict(list)
+        for request_id, code in (
+            RequestGround.objects.filter(request_id__in=ids)
+            .order_by("request_id", "ground_id")
+            .values_list("request_id", "ground_id")
+        ):
+            grounds[request_id].append(code)
+        acknowledged = dict(
+            Event.objects.filter(request_id__in=ids, type=Event.Type.ACKNOWLEDGED)
+            .order_by("request_id", "recorded_at", "id")
+            .values_list("request_id", "occurred_on")
+        )
+        for row in batch:
+            row["grounds"] = grounds.get(row["id"], [])
+            row["acknowledged_on"] = acknowledged.get(row["id"])
+        yield batch

@@ -1,0 +1,534 @@
+"""Importing a register file (format v1): every row checked, then all of it written or none.
+
+New requests are written in bulk, with the same events and projection the per-event services
+of `rogatory.register.services` would produce (both come from `lifecycle.fold`). A row naming a
+registered request changes it only through new events, so its history is kept, and a row that
+says what the register already says writes nothing.
+"""
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
+from rogatory.core.exceptions import ApplicationError, TransitionError
+from rogatory.register import lifecycle
+from rogatory.register.models import Direction, Event, Kind, Request, RequestGround
+from rogatory.register.services import request_snapshot
+
+from .reader import RegisterFileError, register_file_open
+from .rows import Header, RegisterRow, RowError, RowValidator, header_parse
+from .selectors import (
+    RequestHistory,
+    named_person_counts,
+    register_lookups,
+    request_histories,
+    requests_by_key,
+)
+
+Actor = AbstractBaseUser | None
+T = TypeVar("T")
+
+BATCH_SIZE = 2000
+_INSERT_BATCH_SIZE = 5000
+_IMPORT_ACTION = "register_import"
+# The event columns `_write` gives, in its order; the others get their defaults.
+_EVENT_COLUMNS = (
+    "request_id",
+    "type",
+    "occurred_on",
+    "recorded_at",
+    "recorded_by_id",
+    "outcome",
+    "political",
+    "political_overridden",
+    "reason",
+)
+_REQUEST_ACTION = "request_import"
+
+# Descriptive fields a row sets, by the column that carries them.
+_DESCRIPTIVE_COLUMNS: dict[str, tuple[str, str]] = {
+    "country": ("country_id", "country"),
+    "counterpart_authority": ("counterpart_authority", "counterpart_authority"),
+    "legal_basis": ("legal_basis_id", "legal_basis"),
+    "offence_category": ("offence_category_id", "offence_category"),
+    "offence_description": ("offence_description", "offence_description"),
+    "purpose": ("purpose", "purpose"),
+    "persons": ("persons_count", "persons"),
+    "notes": ("notes", "notes"),
+}
+_PROJECTION_FIELDS = ("status", "outcome", "opened_on", "decided_on", "political")
+_UPDATE_FIELDS = (
+    *(model_field for model_field, _row_field in _DESCRIPTIVE_COLUMNS.values()),
+    *_PROJECTION_FIELDS,
+    "version",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, or would do in a dry run."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+
+class ImportRejected(ApplicationError):
+    """A register file with wrong rows; nothing of it was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = sorted(errors, key=lambda error: error.row)
+        rows = len({error.row for error in self.errors})
+        count = len(self.errors)
+        super().__init__(
+            _("%(errors)s in %(rows)s; nothing was imported.")
+            % {
+                "errors": ngettext("%d error", "%d errors", count) % count,
+                "rows": ngettext("%d row", "%d rows", rows) % rows,
+            },
+            extra={"errors": [str(error) for error in self.errors]},
+        )
+
+
+def register_import(
+    *, actor: Actor, path: Path, dry_run: bool = False, progress: bool = False
+) -> ImportResult:
+    """Import a register file: create and update its requests, all rows or none."""
+    sha256 = _file_sha256(path)
+    lookups = register_lookups()
+    with transaction.atomic(), register_file_open(path, progress=progress) as sheet:
+        header, errors = header_parse(sheet.header)
+        if errors:
+            raise ImportRejected(errors)
+        validator = RowValidator(header=header, lookups=lookups, today=timezone.localdate())
+        writer = _BatchWriter(actor=actor, header=header, source=path.name)
+        for batch in _batches(sheet.rows, BATCH_SIZE):
+            rows = []
+            for number, values in batch:
+                row, row_errors = validator.validate(number, values)
+                if row is None:
+                    errors.extend(row_errors)
+                else:
+                    rows.append(row)
+            errors.extend(writer.process(rows, write=not errors))
+        if errors:
+            raise ImportRejected(errors)
+        result = ImportResult(
+            rows=writer.rows,
+            created=writer.created,
+            updated=writer.updated,
+            unchanged=writer.unchanged,
+            dry_run=dry_run,
+        )
+        audit_record(
+            actor=actor,
+            action=_IMPORT_ACTION,
+            object_type="register",
+            object_id=path.name[:60],
+            after={
+                "file": path.name,
+                "sha256": sha256,
+                "format": sheet.format,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+@dataclass
+class _Plan:
+    """The writes one row leads to."""
+
+    row: RegisterRow
+    request: Request
+    events: list["_NewEvent"] = field(default_factory=list)
+    grounds: tuple[str, ...] | None = None  # the projection's grounds, when they change
+    before: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class _NewEvent:
+    """An event to insert (lighter than a model instance, which a bulk import feels)."""
+
+    type: str
+    occurred_on: date
+    outcome: str
+    political: bool | None
+    overridden: bool
+    reason: str
+    grounds: tuple[str, ...]
+
+
+@dataclass
+class _BatchWriter:
+    """Turn checked rows into requests and events, one batch of rows at a time."""
+
+    actor: Actor
+    header: Header
+    source: str
+    now: datetime = field(default_factory=timezone.now)
+    today: date = field(default_factory=timezone.localdate)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def process(self, rows: list[RegisterRow], *, write: bool) -> list[RowError]:
+        """Check the batch against the register and, if `write` and all is well, write it."""
+        self.rows += len(rows)
+        errors: list[RowError] = []
+        existing = requests_by_key(keys=[row.key for row in rows]) if rows else {}
+        histories = request_histories(requests=existing.values())
+        named = named_person_counts(
+            request_ids=[r.pk for r in existing.values() if r.kind == Kind.EXTRADITION]
+        )
+        created: list[_Plan] = []
+        updated: list[_Plan] = []
+        for row in rows:
+            request = existing.get(row.key)
+            try:
+                if request is None:
+                    created.append(self._plan_create(row))
+                    continue
+                plan = self._plan_update(
+                    row, request, histories[request.pk], named.get(request.pk, 0)
+                )
+            except _RowRejected as rejected:
+                errors.append(rejected.error)
+                continue
+            if plan is None:
+                self.unchanged += 1
+            else:
+                updated.append(plan)
+        self.created += len(created)
+        self.updated += len(updated)
+        if write and not errors:
+            self._write(created, updated)
+        return errors
+
+    def _reason(self, row: RegisterRow) -> str:
+        return _("Register import of %(file)s, row %(row)d") % {"file": self.source, "row": row.row}
+
+    def _plan_create(self, row: RegisterRow) -> _Plan:
+        opening = Event.Type.SENT if row.direction == Direction.OUTGOING else Event.Type.RECEIVED
+        request = Request(
+            direction=row.direction,
+            kind=row.kind,
+            reference=row.reference,
+            country_id=row.country,
+            counterpart_authority=row.counterpart_authority,
+            legal_basis_id=row.legal_basis,
+            offence_category_id=row.offence_category,
+            offence_description=row.offence_description,
+            purpose=row.purpose,
+            persons_count=row.persons,
+            notes=row.notes,
+        )
+        plan = _Plan(row=row, request=request)
+        state = lifecycle.State(direction=row.direction, kind=row.kind)
+        state = self._add(plan, state, Event.Type.REGISTERED, row.opened_on, row.opening_column)
+        state = self._add(plan, state, opening, row.opened_on, row.opening_column)
+        if row.acknowledged_on is not None:
+            state = self._add(
+                plan, state, Event.Type.ACKNOWLEDGED, row.acknowledged_on, "received_on"
+            )
+        if row.outcome:
+            state = self._add_decision(plan, state)
+        _project(request, state)
+        request.version = len(plan.events)
+        plan.grounds = state.ground_codes
+        return plan
+
+    def _plan_update(
+        self, row: RegisterRow, request: Request, history: RequestHistory, named: int
+    ) -> _Plan | None:
+        if request.kind != row.kind:
+            raise _RowRejected(
+                RowError(
+                    row.row,
+                    "kind",
+                    _(
+                        "the %(direction)s request “%(reference)s” is registered as %(registered)s, not %(kind)s"
+                    )
+                    % {
+                        "direction": row.direction,
+                        "reference": row.reference,
+                        "registered": request.kind,
+                        "kind": row.kind,
+                    },
+                )
+            )
+        plan = _Plan(row=row, request=request)
+        state = history.state
+        current = (state.outcome, state.decided_on, state.ground_codes, state.political)
+        wanted = (row.outcome, row.decided_on, row.grounds, row.political)
+        decision_changed = current != wanted
+        reason = self._reason(row)
+        if state.is_decided and decision_changed:
+            state = self._add(plan, state, Event.Type.REOPENED, self.today, "status", reason=reason)
+        if state.opened_on is None:
+            opening = (
+                Event.Type.SENT if row.direction == Direction.OUTGOING else Event.Type.RECEIVED
+            )
+            state = self._add(plan, state, opening, row.opened_on, row.opening_column)
+        elif state.opened_on != row.opened_on:
+            state = self._add(
+                plan,
+                state,
+                Event.Type.OPENING_CORRECTED,
+                row.opened_on,
+                row.opening_column,
+                reason=reason,
+            )
+        if row.acknowledged_on is not None and row.acknowledged_on != history.acknowledged_on:
+            state = self._add(
+                plan, state, Event.Type.ACKNOWLEDGED, row.acknowledged_on, "received_on"
+            )
+        if row.outcome and decision_changed:
+            state = self._add_decision(plan, state)
+
+        descriptive = self._descriptive_changes(row, request)
+        if "persons_count" in descriptive and descriptive["persons_count"] < named:
+            raise _RowRejected(
+                RowError(
+                    row.row,
+                    "persons",
+                    _("the request names %(named)d persons; it cannot seek fewer")
+                    % {"named": named},
+                )
+            )
+        if not plan.events and not descriptive:
+            return None
+        plan.before = request_snapshot(request)
+        for model_field, value in descriptive.items():
+            setattr(request, model_field, value)
+        if plan.events:
+            if state.ground_codes != history.state.ground_codes:
+                plan.grounds = state.ground_codes
+            _project(request, state)
+        request.version += len(plan.events) + (1 if descriptive else 0)
+        request.updated_at = self.now
+        return plan
+
+    def _descriptive_changes(self, row: RegisterRow, request: Request) -> dict[str, Any]:
+        changes = {}
+        given = self.header.columns
+        for column, (model_field, row_field) in _DESCRIPTIVE_COLUMNS.items():
+            # A column left out of the file leaves its field as it is.
+            if column in given and getattr(request, model_field) != getattr(row, row_field):
+                changes[model_field] = getattr(row, row_field)
+        return changes
+
+    def _add_decision(self, plan: _Plan, state: lifecycle.State) -> lifecycle.State:
+        row = plan.row
+        return self._add(
+            plan,
+            state,
+            Event.Type.DECIDED,
+            row.decided_on,
+            "status",
+            outcome=row.outcome,
+            grounds=row.grounds,
+            political=row.political,
+            overridden=row.political_overridden,
+            reason=self._reason(row) if row.political_overridden else "",
+        )
+
+    def _add(
+        self,
+        plan: _Plan,
+        state: lifecycle.State,
+        type: str,
+        on: date,
+        column: str,
+        *,
+        outcome: str = "",
+        grounds: tuple[str, ...] = (),
+        political: bool | None = None,
+        overridden: bool = False,
+        reason: str = "",
+    ) -> lifecycle.State:
+        change = lifecycle.Change(
+            type=type, occurred_on=on, outcome=outcome, political=political, ground_codes=grounds
+        )
+        try:
+            state = lifecycle.apply(state, change)
+        except TransitionError as error:
+            raise _RowRejected(RowError(plan.row.row, column, error.message)) from None
+        plan.events.append(
+            _NewEvent(
+                type=type,
+                occurred_on=on,
+                outcome=outcome,
+                political=political,
+                overridden=overridden,
+                reason=reason,
+                grounds=grounds,
+            )
+        )
+        return state
+
+    def _write(self, created: list[_Plan], updated: list[_Plan]) -> None:
+        if created:
+            Request.objects.bulk_create(
+                [plan.request for plan in created], batch_size=_INSERT_BATCH_SIZE
+            )
+        if updated:
+            Request.objects.bulk_update(
+                [plan.request for plan in updated], _UPDATE_FIELDS, batch_size=500
+            )
+            RequestGround.objects.filter(
+                request_id__in=[plan.request.pk for plan in updated if plan.grounds is not None]
+            ).delete()
+        plans = [*created, *updated]
+        ops = connection.ops
+        recorded_at = ops.adapt_datetimefield_value(self.now)
+        actor_id = self.actor.pk if self.actor is not None else None
+        _insert_many(
+            Event,
+            _EVENT_COLUMNS,
+            [
+                (
+                    plan.request.pk,
+                    event.type,
+                    ops.adapt_datefield_value(event.occurred_on),
+                    recorded_at,
+                    actor_id,
+                    event.outcome,
+                    event.political,
+                    event.overridden,
+                    event.reason,
+                )
+                for plan in plans
+                for event in plan.events
+            ],
+        )
+        self._write_event_grounds(plans)
+        _insert_many(
+            RequestGround,
+            ("request_id", "ground_id"),
+            [(plan.request.pk, code) for plan in plans for code in plan.grounds or ()],
+        )
+        audit_record_many(
+            actor=self.actor,
+            entries=(
+                AuditEntry(
+                    action=_REQUEST_ACTION,
+                    object_type="request",
+                    object_id=str(plan.request.pk),
+                    before=plan.before,
+                    after=request_snapshot(plan.request),
+                )
+                for plan in plans
+            ),
+        )
+
+    def _write_event_grounds(self, plans: list[_Plan]) -> None:
+        # A row decides at most once, so its grounds belong to its request's newest decision.
+        grounds = {
+            plan.request.pk: event.grounds
+            for plan in plans
+            for event in plan.events
+            if event.grounds
+        }
+        if not grounds:
+            return
+        decisions = (
+            Event.objects.filter(request_id__in=grounds, type=Event.Type.DECIDED)
+            .order_by()
+            .values("request_id")
+            .annotate(latest=Max("id"))
+            .values_list("request_id", "latest")
+        )
+        _insert_many(
+            Event.grounds.through,
+            ("event_id", "refusalground_id"),
+            [
+                (event_id, code)
+                for request_id, event_id in decisions
+                for code in grounds[request_id]
+            ],
+        )
+
+
+class _RowRejected(Exception):
+    def __init__(self, error: RowError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _insert_many(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows of adapted values with one prepared statement; other fields get defaults.
+
+    `bulk_create` compiles SQL for every value, which costs more than the import's own work.
+    """
+    if not rows:
+        return
+    others = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.attname not in columns
+    ]
+    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
+    quote = connection.ops.quote_name
+    names = (*columns, *(field.column for field in others))
+    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
+        table=quote(model._meta.db_table),
+        columns=", ".join(quote(name) for name in names),
+        values=", ".join(["%s"] * len(names)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _INSERT_BATCH_SIZE):
+            cursor.executemany(
+                sql, [row + defaults for row in rows[start : start + _INSERT_BATCH_SIZE]]
+            )
+
+
+def _project(request: Request, state: lifecycle.State) -> None:
+    request.status = state.status
+    request.outcome = state.outcome
+    request.opened_on = state.opened_on
+    request.decided_on = state.decided_on
+    request.political = state.political
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise RegisterFileError(_("The file %(path)s does not exist.") % {"path": path}) from None
+    except OSError as error:
+        raise RegisterFileError(
+            _("The file %(path)s cannot be read: %(error)s.")
+            % {"path": path, "error": error.strerror or error}
+        ) from None
+    return digest.hexdigest()
