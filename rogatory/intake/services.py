@@ -25,7 +25,7 @@ from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.register import lifecycle
 from rogatory.register.models import Direction, Event, Kind, Request, RequestGround
-from rogatory.register.services import request_snapshot
+from rogatory.register.services import request_project_fields, request_snapshot
 
 from .reader import RegisterFileError, register_file_open
 from .rows import Header, RegisterRow, RowError, RowValidator, header_parse
@@ -254,7 +254,7 @@ class _BatchWriter:
             )
         if row.outcome:
             state = self._add_decision(plan, state)
-        _project(request, state)
+        request_project_fields(request=request, state=state)
         request.version = len(plan.events)
         plan.grounds = state.ground_codes
         return plan
@@ -325,7 +325,7 @@ class _BatchWriter:
         if plan.events:
             if state.ground_codes != history.state.ground_codes:
                 plan.grounds = state.ground_codes
-            _project(request, state)
+            request_project_fields(request=request, state=state)
         request.version += len(plan.events) + (1 if descriptive else 0)
         request.updated_at = self.now
         return plan
@@ -502,14 +502,6 @@ def _insert_many(model: type[Model], columns: tuple[str, ...], rows: list[tuple[
             cursor.executemany(
                 sql, [row + defaults for row in rows[start : start + _INSERT_BATCH_SIZE]]
             )
-
-
-def _project(request: Request, state: lifecycle.State) -> None:
-    request.status = state.status
-    request.outcome = state.outcome
-    request.opened_on = state.opened_on
-    request.decided_on = state.decided_on
-    request.political = state.political
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -151,7 +151,6 @@ def fold(direction: str, kind: str, changes: Iterable[Change]) -> State:
 
 
 def _check(state: State, change: Change) -> None:
-    kind_label = _("an MLA request") if state.kind == Kind.MLA else _("an extradition request")
     if change.type == "registered":
         if state.registered:
             raise TransitionError(_("The request is already registered."))
@@ -198,7 +197,7 @@ def _check(state: State, change: Change) -> None:
     if change.type == "supplementary_provided" and state.supplementary_outstanding <= 0:
         raise TransitionError(_("No supplementary information was requested."))
     if change.type == "decided":
-        _check_decision(state, change, kind_label)
+        _check_decision(state, change)
     elif change.type == "surrendered":
         if state.status != Status.GRANTED:
             raise TransitionError(
@@ -227,8 +226,9 @@ def _check(state: State, change: Change) -> None:
         )
 
 
-def _check_decision(state: State, change: Change, kind_label: str) -> None:
+def _check_decision(state: State, change: Change) -> None:
     if change.outcome not in OUTCOMES_BY_KIND[state.kind]:
+        kind_label = _("an MLA request") if state.kind == Kind.MLA else _("an extradition request")
         raise TransitionError(
             _("“%(outcome)s” is not a decision on %(kind)s.")
             % {"outcome": _label(change.outcome) if change.outcome else "—", "kind": kind_label}

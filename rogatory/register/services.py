@@ -568,11 +568,7 @@ def _record(
 
 def request_project(*, request: Request, state: lifecycle.State) -> None:
     """Copy a lifecycle state onto the request's projection (grounds are written at once)."""
-    request.status = state.status
-    request.outcome = state.outcome
-    request.opened_on = state.opened_on
-    request.decided_on = state.decided_on
-    request.political = state.political
+    request_project_fields(request=request, state=state)
     current = set(RequestGround.objects.filter(request=request).values_list("ground_id", flat=True))
     wanted = set(state.ground_codes)
     if current != wanted:
@@ -580,6 +576,15 @@ def request_project(*, request: Request, state: lifecycle.State) -> None:
         RequestGround.objects.bulk_create(
             RequestGround(request=request, ground_id=code) for code in wanted - current
         )
+
+
+def request_project_fields(*, request: Request, state: lifecycle.State) -> None:
+    """Copy a lifecycle state onto the request's projected fields, not yet saved."""
+    request.status = state.status
+    request.outcome = state.outcome
+    request.opened_on = state.opened_on
+    request.decided_on = state.decided_on
+    request.political = state.political
 
 
 def _lock(request: Request) -> Request:
