@@ -52,6 +52,8 @@ STATUSES_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 GROUND_SEPARATOR = ";"
 _MAX_LENGTHS = {"reference": 100, "counterpart_authority": 300}
+# Control characters (tabs and line breaks aside) are never meant, and PostgreSQL refuses NUL.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YES = {"yes": True, "no": False}
 
@@ -204,6 +206,9 @@ class RowValidator:
         for column, limit in _MAX_LENGTHS.items():
             if len(check.text(column)) > limit:
                 check.fail(column, _("longer than %(limit)d characters") % {"limit": limit})
+        for column in self._positions:
+            if _CONTROL_CHARACTERS.search(check.text(column)) and not check.failed(column):
+                check.fail(column, _("contains a control character, which a register cannot hold"))
         if reference and direction:
             self._check_duplicate(check, direction, reference)
         if check.errors:

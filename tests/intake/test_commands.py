@@ -32,7 +32,7 @@ def test_import_command_prints_a_summary(register_csv):
 
 def test_import_command_dry_run(register_csv):
     stdout, _stderr = _call("import", str(register_csv({})), "--dry-run")
-    assert stdout.startswith("Dry run of register.csv: 1 rows are valid; 1 would be created")
+    assert stdout.startswith("Dry run of register.csv: 1 row valid; 1 would be created")
     assert not Request.objects.exists()
 
 

@@ -34,6 +34,16 @@ def _errors(path) -> list[str]:
             id="reference-length",
         ),
         pytest.param(
+            {"reference": "R\x00-1"},
+            "row 2, column reference: contains a control character, which a register cannot hold",
+            id="reference-nul",
+        ),
+        pytest.param(
+            {"notes": "line one\x1bline two"},
+            "row 2, column notes: contains a control character, which a register cannot hold",
+            id="notes-escape",
+        ),
+        pytest.param(
             {"direction": "sideways"},
             "row 2, column direction: “sideways” is not a valid direction; use outgoing or incoming",
             id="direction",
@@ -273,3 +283,8 @@ def test_header_names_match_case_insensitively_and_optional_columns_may_be_left_
     )
     result = register_import(actor=None, path=path)
     assert result.created == 1
+
+
+def test_row_notes_may_span_lines(register_csv):
+    register_import(actor=None, path=register_csv({"notes": "First line.\r\nSecond\tline."}))
+    assert Request.objects.get().notes == "First line.\r\nSecond\tline."

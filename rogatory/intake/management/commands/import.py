@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from rogatory.core.exceptions import ApplicationError
 from rogatory.intake.services import ImportRejected, register_import
@@ -41,21 +41,22 @@ class Command(BaseCommand):
             raise CommandError(rejected.message, returncode=1) from None
         except ApplicationError as error:
             raise CommandError(error.message, returncode=1) from None
+        rows = ngettext("%(count)d row", "%(count)d rows", result.rows) % {"count": result.rows}
         counts = {
             "file": file.name,
-            "rows": result.rows,
+            "rows": rows,
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
         }
         if result.dry_run:
             summary = _(
-                "Dry run of %(file)s: %(rows)d rows are valid; %(created)d would be created, "
+                "Dry run of %(file)s: %(rows)s valid; %(created)d would be created, "
                 "%(updated)d updated, %(unchanged)d left unchanged. Nothing was written."
             )
         else:
             summary = _(
-                "Imported %(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, "
+                "Imported %(file)s: %(rows)s, %(created)d created, %(updated)d updated, "
                 "%(unchanged)d unchanged."
             )
         self.stdout.write(summary % counts)
