@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--output", type=Path, help="also write the table to this Markdown file")
     args = parser.parse_args()
     year = date.today().year - 1
     results = []
@@ -103,23 +104,29 @@ def main() -> None:
             results.append(bench("PostgreSQL", postgres, register, args.rows, year))
         else:
             print(f"PostgreSQL does not answer at {args.postgres_url}; skipped.", file=sys.stderr)
-    print(
+    lines = [
         f"Register benchmark, {date.today()}, {platform.node()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}"
-    )
-    print(
-        f"{'database':<11} {'rows':>9} {'import s':>9} {'rows/s':>9} {'peak MB':>8} "
-        f"{'re-import s':>12} {'report ms':>10}"
-    )
-    for r in results:
-        print(
-            f"{r['database']:<11} {r['rows']:>9,} {r['import_s']:>9.1f} {r['rows_per_s']:>9,.0f} "
-            f"{r['peak_mb']:>8.0f} {r['reimport_s']:>12.1f} {r['report_ms']:>10.1f}"
+        f"Python {platform.python_version()}, {platform.platform()}",
+        "",
+        "| database | rows | import s | rows/s | peak MB | re-import s | report ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {r['database']} | {r['rows']:,} | {r['import_s']:.1f} | {r['rows_per_s']:,.0f} "
+            f"| {r['peak_mb']:.0f} | {r['reimport_s']:.1f} | {r['report_ms']:.1f} |"
+            for r in results
+        ),
+        "",
+        f"Import: `rogatory import` of a synthetic register (benchmarks/synthetic.py, seed "
+        f"{args.seed}) into an empty database, timed as a whole command; peak MB is its maximum "
+        "resident memory. Re-import: the same file again, which changes nothing. Report: the "
+        f"median of 5 runs of the full-year report for {year}, both directions.",
+    ]
+    print("\n".join(lines))
+    if args.output:
+        args.output.write_text(
+            "# Benchmarks\n\nRe-run with `make bench` "
+            f"(`python benchmarks/register.py --rows {args.rows}`).\n\n" + "\n".join(lines) + "\n"
         )
-    print(
-        "The report time is the median of 5 runs of the full-year report, both directions, "
-        f"for {year}."
-    )
 
 
 if __name__ == "__main__":
