@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl.utils import get_column_letter
 
 from rogatory.register.models import Direction, Kind, Outcome, Purpose
@@ -205,7 +206,15 @@ class RowValidator:
         grounds, political, overridden = self._refusal(check, outcome)
         for column, limit in _MAX_LENGTHS.items():
             if len(check.text(column)) > limit:
-                check.fail(column, _("longer than %(limit)d characters") % {"limit": limit})
+                check.fail(
+                    column,
+                    ngettext(
+                        "longer than %(limit)d character",
+                        "longer than %(limit)d characters",
+                        limit,
+                    )
+                    % {"limit": limit},
+                )
         for column in self._positions:
             if _CONTROL_CHARACTERS.search(check.text(column)) and not check.failed(column):
                 check.fail(column, _("contains a control character, which a register cannot hold"))
@@ -434,7 +443,11 @@ class RowValidator:
         if unknown:
             check.fail(
                 "refusal_grounds",
-                _("unknown refusal ground %(codes)s")
+                ngettext(
+                    "unknown refusal ground %(codes)s",
+                    "unknown refusal grounds %(codes)s",
+                    len(unknown),
+                )
                 % {"codes": ", ".join(f"“{code}”" for code in unknown)},
             )
         elif not grounds:

@@ -313,7 +313,11 @@ class _BatchWriter:
                 RowError(
                     row.row,
                     "persons",
-                    _("the request names %(named)d persons; it cannot seek fewer")
+                    ngettext(
+                        "the request names %(named)d person; it cannot seek fewer",
+                        "the request names %(named)d persons; it cannot seek fewer",
+                        named,
+                    )
                     % {"named": named},
                 )
             )

@@ -165,12 +165,9 @@ def _check(state: State, change: Change) -> None:
         expected = "sent" if state.direction == Direction.OUTGOING else "received"
         if change.type != expected:
             raise TransitionError(
-                _("An %(direction)s request is %(expected)s, not %(event)s.")
-                % {
-                    "direction": _label(state.direction),
-                    "expected": _label(expected),
-                    "event": _label(change.type),
-                }
+                _("An outgoing request is sent, not received.")
+                if state.direction == Direction.OUTGOING
+                else _("An incoming request is received, not sent.")
             )
         if state.status != Status.DRAFT:
             raise TransitionError(_("The request has already been opened."))

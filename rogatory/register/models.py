@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rogatory.core.models import TimeStampedModel
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
@@ -149,21 +150,25 @@ class Event(models.Model):
     """Something that happened to a request, on a legal date, recorded at a moment by someone."""
 
     class Type(models.TextChoices):
-        REGISTERED = "registered", _("registered")
-        SENT = "sent", _("sent")
-        RECEIVED = "received", _("received")
-        ACKNOWLEDGED = "acknowledged", _("receipt acknowledged")
+        # The context tells translators these name events (nouns), not statuses.
+        REGISTERED = "registered", pgettext_lazy("event", "registered")
+        SENT = "sent", pgettext_lazy("event", "sent")
+        RECEIVED = "received", pgettext_lazy("event", "received")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("event", "receipt acknowledged")
         SUPPLEMENTARY_REQUESTED = (
             "supplementary_requested",
-            _("supplementary information requested"),
+            pgettext_lazy("event", "supplementary information requested"),
         )
-        SUPPLEMENTARY_PROVIDED = "supplementary_provided", _("supplementary information provided")
-        PROVISIONAL_ARREST = "provisional_arrest", _("provisional arrest")
-        HEARING = "hearing", _("hearing")
-        DECIDED = "decided", _("decision")
-        SURRENDERED = "surrendered", _("surrendered")
-        REOPENED = "reopened", _("re-opened")
-        OPENING_CORRECTED = "opening_corrected", _("opening date corrected")
+        SUPPLEMENTARY_PROVIDED = (
+            "supplementary_provided",
+            pgettext_lazy("event", "supplementary information provided"),
+        )
+        PROVISIONAL_ARREST = "provisional_arrest", pgettext_lazy("event", "provisional arrest")
+        HEARING = "hearing", pgettext_lazy("event", "hearing")
+        DECIDED = "decided", pgettext_lazy("event", "decision")
+        SURRENDERED = "surrendered", pgettext_lazy("event", "surrendered")
+        REOPENED = "reopened", pgettext_lazy("event", "re-opened")
+        OPENING_CORRECTED = "opening_corrected", pgettext_lazy("event", "opening date corrected")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("event"), max_length=30, choices=Type.choices)

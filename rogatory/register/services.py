@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rogatory.audit.services import audit_record
 from rogatory.core.exceptions import ValidationError
@@ -192,7 +193,12 @@ def request_update(*, actor: Actor, request: Request, **changes: Any) -> Request
     named = request.persons.count()
     if request.persons_count < named:
         raise ValidationError(
-            _("The request names %(named)d persons; it cannot seek fewer.") % {"named": named}
+            ngettext(
+                "The request names %(named)d person; it cannot seek fewer.",
+                "The request names %(named)d persons; it cannot seek fewer.",
+                named,
+            )
+            % {"named": named}
         )
     after = request_snapshot(request)
     if after == before:

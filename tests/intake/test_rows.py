@@ -147,7 +147,7 @@ def _errors(path) -> list[str]:
         ),
         pytest.param(
             {**REFUSED, "refusal_grounds": "dual_criminality; whim ;mood"},
-            "row 2, column refusal_grounds: unknown refusal ground “whim”, “mood”",
+            "row 2, column refusal_grounds: unknown refusal grounds “whim”, “mood”",
             id="unknown-grounds",
         ),
         pytest.param(

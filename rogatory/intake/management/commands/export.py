@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from rogatory.core.exceptions import ApplicationError
 from rogatory.intake.export import register_export
@@ -34,5 +33,10 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message, returncode=1) from None
         self.stdout.write(
-            _("Exported %(count)d requests to %(file)s.") % {"count": written, "file": file}
+            ngettext(
+                "Exported %(count)d request to %(file)s.",
+                "Exported %(count)d requests to %(file)s.",
+                written,
+            )
+            % {"count": written, "file": file}
         )
