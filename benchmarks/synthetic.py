@@ -69,6 +69,7 @@ EXTRADITION_GROUNDS = [
     "no_reason_given",
     "insufficient_information",
 ]
+# The columns of register format v1 (rogatory.intake.rows.COLUMNS, which needs Django set up).
 HEADER = [
     "reference",
     "direction",

@@ -7,13 +7,14 @@ numbers, dates). Fully empty rows are skipped but still counted.
 
 import codecs
 import csv
+import hashlib
 import sys
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -46,11 +47,18 @@ class RegisterSheet:
     rows: Iterator[tuple[int, RawRow]]
 
 
-def register_file_format(path: Path) -> str:
-    """Return "csv" or "xlsx" for the file at `path`, from its content and then its suffix."""
+def register_file_sha256(path: Path) -> str:
+    """Return the SHA-256 of the file at `path`, as the audit trail records it."""
+    digest = hashlib.sha256()
+    with _open_binary(path) as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open_binary(path: Path) -> BinaryIO:
     try:
-        with path.open("rb") as stream:
-            start = stream.read(len(_ZIP_MAGIC))
+        return path.open("rb")
     except FileNotFoundError:
         raise RegisterFileError(_("The file %(path)s does not exist.") % {"path": path}) from None
     except OSError as error:
@@ -58,6 +66,12 @@ def register_file_format(path: Path) -> str:
             _("The file %(path)s cannot be read: %(error)s.")
             % {"path": path, "error": error.strerror or error}
         ) from None
+
+
+def register_file_format(path: Path) -> str:
+    """Return "csv" or "xlsx" for the file at `path`, from its content and then its suffix."""
+    with _open_binary(path) as stream:
+        start = stream.read(len(_ZIP_MAGIC))
     if start == _ZIP_MAGIC:
         return XLSX
     suffix = path.suffix.lower()

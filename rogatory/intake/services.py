@@ -6,7 +6,6 @@ registered request changes it only through new events, so its history is kept, a
 says what the register already says writes nothing.
 """
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,7 +26,7 @@ from rogatory.register import lifecycle
 from rogatory.register.models import Direction, Event, Kind, Request, RequestGround
 from rogatory.register.services import request_project_fields, request_snapshot
 
-from .reader import RegisterFileError, register_file_open
+from .reader import register_file_open, register_file_sha256
 from .rows import Header, RegisterRow, RowError, RowValidator, header_parse
 from .selectors import (
     RequestHistory,
@@ -109,7 +108,7 @@ def register_import(
     *, actor: Actor, path: Path, dry_run: bool = False, progress: bool = False
 ) -> ImportResult:
     """Import a register file: create and update its requests, all rows or none."""
-    sha256 = _file_sha256(path)
+    sha256 = register_file_sha256(path)
     lookups = register_lookups()
     with transaction.atomic(), register_file_open(path, progress=progress) as sheet:
         header, errors = header_parse(sheet.header)
@@ -512,19 +511,3 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as stream:
-            for chunk in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(chunk)
-    except FileNotFoundError:
-        raise RegisterFileError(_("The file %(path)s does not exist.") % {"path": path}) from None
-    except OSError as error:
-        raise RegisterFileError(
-            _("The file %(path)s cannot be read: %(error)s.")
-            % {"path": path, "error": error.strerror or error}
-        ) from None
-    return digest.hexdigest()
