@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
+from rogatory.core.formats import format_count
 from rogatory.register.models import Direction
 
 from .figures import Figures, Report
@@ -64,10 +65,10 @@ def _outgoing_mla(report: Report, *, period: str, countries: str) -> str:
         }
     requests = npgettext(
         "foreign states refused",
-        "%(count)d request for legal assistance",
-        "%(count)d requests for legal assistance",
+        "%(count)s request for legal assistance",
+        "%(count)s requests for legal assistance",
         mla.refused,
-    ) % {"count": mla.refused}
+    ) % {"count": format_count(mla.refused)}
     opening = _("%(period)s foreign states refused %(requests)s") % {
         "period": period,
         "requests": requests,
@@ -83,10 +84,10 @@ def _incoming_mla(report: Report, *, period: str, countries: str) -> str:
         }
     requests = npgettext(
         "we refused",
-        "%(count)d request for legal assistance",
-        "%(count)d requests for legal assistance",
+        "%(count)s request for legal assistance",
+        "%(count)s requests for legal assistance",
         mla.refused,
-    ) % {"count": mla.refused}
+    ) % {"count": format_count(mla.refused)}
     opening = _("%(period)s we refused %(requests)s from foreign states") % {
         "period": period,
         "requests": requests,
@@ -108,7 +109,9 @@ def _political(figures: Figures) -> str:
         return _("for political reasons")
     if figures.refused_political == figures.refused:
         return _("all of them for political reasons")
-    return _("%(count)d of them for political reasons") % {"count": figures.refused_political}
+    return _("%(count)s of them for political reasons") % {
+        "count": format_count(figures.refused_political)
+    }
 
 
 def _outgoing_extradition(report: Report) -> str:
@@ -118,31 +121,31 @@ def _outgoing_extradition(report: Report) -> str:
         actions.append(
             npgettext(
                 "foreign states",
-                "refused %(count)d extradition request",
-                "refused %(count)d extradition requests",
+                "refused %(count)s extradition request",
+                "refused %(count)s extradition requests",
                 extradition.refused,
             )
-            % {"count": extradition.refused}
+            % {"count": format_count(extradition.refused)}
         )
     if extradition.granted_persons:
         actions.append(
             npgettext(
                 "foreign states",
-                "decided to extradite %(count)d person",
-                "decided to extradite %(count)d persons",
+                "decided to extradite %(count)s person",
+                "decided to extradite %(count)s persons",
                 extradition.granted_persons,
             )
-            % {"count": extradition.granted_persons}
+            % {"count": format_count(extradition.granted_persons)}
         )
     if mla.fulfilled:
         actions.append(
             npgettext(
                 "foreign states",
-                "fulfilled %(count)d request for legal assistance",
-                "fulfilled %(count)d requests for legal assistance",
+                "fulfilled %(count)s request for legal assistance",
+                "fulfilled %(count)s requests for legal assistance",
                 mla.fulfilled,
             )
-            % {"count": mla.fulfilled}
+            % {"count": format_count(mla.fulfilled)}
         )
     if not actions:
         return ""
@@ -157,31 +160,31 @@ def _incoming_extradition(report: Report) -> str:
         actions.append(
             npgettext(
                 "we",
-                "refused %(count)d extradition request",
-                "refused %(count)d extradition requests",
+                "refused %(count)s extradition request",
+                "refused %(count)s extradition requests",
                 extradition.refused,
             )
-            % {"count": extradition.refused}
+            % {"count": format_count(extradition.refused)}
         )
     if extradition.granted_persons:
         actions.append(
             npgettext(
                 "we",
-                "decided to extradite %(count)d person",
-                "decided to extradite %(count)d persons",
+                "decided to extradite %(count)s person",
+                "decided to extradite %(count)s persons",
                 extradition.granted_persons,
             )
-            % {"count": extradition.granted_persons}
+            % {"count": format_count(extradition.granted_persons)}
         )
     if mla.fulfilled:
         actions.append(
             npgettext(
                 "we",
-                "executed %(count)d request for legal assistance",
-                "executed %(count)d requests for legal assistance",
+                "executed %(count)s request for legal assistance",
+                "executed %(count)s requests for legal assistance",
                 mla.fulfilled,
             )
-            % {"count": mla.fulfilled}
+            % {"count": format_count(mla.fulfilled)}
         )
     if not actions:
         return ""
@@ -217,11 +220,13 @@ def _country_counts(counts: Mapping[str, int], country_names: Mapping[str, str])
     for count, group in groupby(named, key=lambda item: item[1]):
         names = [name for name, _count in group]
         if len(names) == 1:
-            parts.append(_("%(country)s – %(count)d") % {"country": names[0], "count": count})
+            parts.append(
+                _("%(country)s – %(count)s") % {"country": names[0], "count": format_count(count)}
+            )
         else:
             parts.append(
-                _("%(countries)s – %(count)d each")
-                % {"countries": _join_names(names), "count": count}
+                _("%(countries)s – %(count)s each")
+                % {"countries": _join_names(names), "count": format_count(count)}
             )
     return ", ".join(parts)
 

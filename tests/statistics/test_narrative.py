@@ -267,3 +267,12 @@ def test_narrative_write_period_of_several_whole_years():
     )
     assert narrative_write(several, language="ru", country_names={}).startswith("В 2021–2023 годах")
     assert narrative_write(several, language="en", country_names={}).startswith("In 2021–2023")
+
+
+def test_narrative_write_groups_digits_of_large_counts_in_each_language():
+    figures = report(mla_refused=9746, mla_refused_political=2143, ext_granted_persons=12464)
+    english = narrative_write(figures, language="en", country_names={})
+    russian = narrative_write(figures, language="ru", country_names={})
+    assert "refused 9,746 requests for legal assistance, 2,143 of them" in english
+    assert "decided to extradite 12,464 persons" in english
+    assert "9\xa0746 запросов о правовой помощи, из них 2\xa0143" in russian
