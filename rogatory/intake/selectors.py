@@ -3,7 +3,6 @@
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -11,7 +10,6 @@ from django.db.models import Count, Q
 
 from rogatory.reference.models import OffenceCategory, RefusalGround, Treaty
 from rogatory.reference.selectors import country_lookup
-from rogatory.register import lifecycle
 from rogatory.register.models import Event, Person, Request, RequestGround
 
 RequestKey = tuple[str, str]  # (direction, reference)
@@ -46,14 +44,6 @@ class RegisterLookups:
     offence_categories: frozenset[str]
 
 
-@dataclass(frozen=True)
-class RequestHistory:
-    """What a registered request's events add up to, and when its receipt was last acknowledged."""
-
-    state: lifecycle.State
-    acknowledged_on: date | None
-
-
 def register_lookups() -> RegisterLookups:
     """Return the countries, legal bases, refusal grounds and offence categories rows may name."""
     return RegisterLookups(
@@ -77,46 +67,6 @@ def requests_by_key(*, keys: Iterable[RequestKey]) -> dict[RequestKey, Request]:
     return {
         (request.direction, request.reference): request
         for request in Request.objects.select_for_update().filter(condition).order_by()
-    }
-
-
-def request_histories(*, requests: Iterable[Request]) -> dict[int, RequestHistory]:
-    """Return the history of each request, reading all their events in two queries."""
-    by_id = {request.pk: request for request in requests}
-    if not by_id:
-        return {}
-    grounds: dict[int, list[str]] = defaultdict(list)
-    for event_id, code in (
-        Event.grounds.through.objects.filter(event__request_id__in=by_id)
-        .order_by()
-        .values_list("event_id", "refusalground_id")
-    ):
-        grounds[event_id].append(code)
-    changes: dict[int, list[lifecycle.Change]] = defaultdict(list)
-    acknowledged: dict[int, date] = {}
-    events = (
-        Event.objects.filter(request_id__in=by_id)
-        .order_by("request_id", "recorded_at", "id")
-        .values_list("id", "request_id", "type", "occurred_on", "outcome", "political")
-    )
-    for event_id, request_id, type, occurred_on, outcome, political in events:
-        changes[request_id].append(
-            lifecycle.Change(
-                type=type,
-                occurred_on=occurred_on,
-                outcome=outcome,
-                political=political,
-                ground_codes=tuple(grounds.get(event_id, ())),
-            )
-        )
-        if type == Event.Type.ACKNOWLEDGED:
-            acknowledged[request_id] = occurred_on
-    return {
-        pk: RequestHistory(
-            state=lifecycle.fold(request.direction, request.kind, changes[pk]),
-            acknowledged_on=acknowledged.get(pk),
-        )
-        for pk, request in by_id.items()
     }
 
 

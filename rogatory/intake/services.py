@@ -24,15 +24,14 @@ from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.register import lifecycle
 from rogatory.register.models import Direction, Event, Kind, Request, RequestGround
+from rogatory.register.selectors import request_changes
 from rogatory.register.services import request_project_fields, request_snapshot
 
 from .reader import register_file_open, register_file_sha256
 from .rows import Header, RegisterRow, RowError, RowValidator, header_parse
 from .selectors import (
-    RequestHistory,
     named_person_counts,
     register_lookups,
-    request_histories,
     requests_by_key,
 )
 
@@ -197,7 +196,7 @@ class _BatchWriter:
         self.rows += len(rows)
         errors: list[RowError] = []
         existing = requests_by_key(keys=[row.key for row in rows]) if rows else {}
-        histories = request_histories(requests=existing.values())
+        histories = request_changes(request_ids=[request.pk for request in existing.values()])
         named = named_person_counts(
             request_ids=[r.pk for r in existing.values() if r.kind == Kind.EXTRADITION]
         )
@@ -210,7 +209,7 @@ class _BatchWriter:
                     created.append(self._plan_create(row))
                     continue
                 plan = self._plan_update(
-                    row, request, histories[request.pk], named.get(request.pk, 0)
+                    row, request, histories.get(request.pk, []), named.get(request.pk, 0)
                 )
             except _RowRejected as rejected:
                 errors.append(rejected.error)
@@ -259,7 +258,7 @@ class _BatchWriter:
         return plan
 
     def _plan_update(
-        self, row: RegisterRow, request: Request, history: RequestHistory, named: int
+        self, row: RegisterRow, request: Request, history: list[lifecycle.Change], named: int
     ) -> _Plan | None:
         if request.kind != row.kind:
             raise _RowRejected(
@@ -278,7 +277,8 @@ class _BatchWriter:
                 )
             )
         plan = _Plan(row=row, request=request)
-        state = history.state
+        registered = lifecycle.fold(request.direction, request.kind, history)
+        state = registered
         current = (state.outcome, state.decided_on, state.ground_codes, state.political)
         wanted = (row.outcome, row.decided_on, row.grounds, row.political)
         decision_changed = current != wanted
@@ -299,7 +299,7 @@ class _BatchWriter:
                 row.opening_column,
                 reason=reason,
             )
-        if row.acknowledged_on is not None and row.acknowledged_on != history.acknowledged_on:
+        if row.acknowledged_on is not None and row.acknowledged_on != _acknowledged_on(history):
             state = self._add(
                 plan, state, Event.Type.ACKNOWLEDGED, row.acknowledged_on, "received_on"
             )
@@ -326,7 +326,7 @@ class _BatchWriter:
         for model_field, value in descriptive.items():
             setattr(request, model_field, value)
         if plan.events:
-            if state.ground_codes != history.state.ground_codes:
+            if state.ground_codes != registered.ground_codes:
                 plan.grounds = state.ground_codes
             request_project_fields(request=request, state=state)
         request.version += len(plan.events) + (1 if descriptive else 0)
@@ -505,6 +505,12 @@ def _insert_many(model: type[Model], columns: tuple[str, ...], rows: list[tuple[
             cursor.executemany(
                 sql, [row + defaults for row in rows[start : start + _INSERT_BATCH_SIZE]]
             )
+
+
+def _acknowledged_on(history: list[lifecycle.Change]) -> date | None:
+    """Return the date of the latest acknowledgement of receipt in a request's history."""
+    dates = [change.occurred_on for change in history if change.type == Event.Type.ACKNOWLEDGED]
+    return dates[-1] if dates else None
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -1,8 +1,6 @@
 """Reads of reference data, including matching what people type to a country."""
 
-from django.db.models import QuerySet
-
-from .models import Country, OffenceCategory, RefusalGround, Treaty
+from .models import Country
 from .services import country_names
 
 
@@ -19,18 +17,3 @@ def country_lookup() -> dict[str, str]:
         lookup[alpha_3.casefold()] = code
         lookup[code.casefold()] = code
     return lookup
-
-
-def refusal_ground_list() -> QuerySet[RefusalGround]:
-    """Return the refusal grounds in their reference order, with their treaty articles."""
-    return RefusalGround.objects.prefetch_related("articles__treaty")
-
-
-def treaty_list() -> QuerySet[Treaty]:
-    """Return the treaties and other legal bases."""
-    return Treaty.objects.all()
-
-
-def offence_category_list() -> QuerySet[OffenceCategory]:
-    """Return the ICCS level-1 offence categories."""
-    return OffenceCategory.objects.all()

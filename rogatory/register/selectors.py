@@ -1,55 +1,49 @@
-"""Reads of the register: single requests, their history, and the state it adds up to."""
+"""Reads of the register: the history of requests and the state it adds up to."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
-
-from django.db.models import Prefetch, QuerySet
-
-from rogatory.core.exceptions import NotFoundError
 
 from . import lifecycle
 from .models import Event, Request
 
 
-def request_get(*, direction: str, reference: str) -> Request:
-    """Return the request with our `reference` in `direction`, or raise NotFoundError."""
-    try:
-        return Request.objects.select_related("country").get(
-            direction=direction, reference=reference
-        )
-    except Request.DoesNotExist:
-        raise NotFoundError(
-            f"There is no {direction} request with reference “{reference}”."
-        ) from None
+def request_changes(
+    *, request_ids: Iterable[int], recorded_until: datetime | None = None
+) -> dict[int, list[lifecycle.Change]]:
+    """Return each request's events as the lifecycle sees them, in the order they were recorded.
 
-
-def request_events(*, request: Request, recorded_until: datetime | None = None) -> QuerySet[Event]:
-    """Return the request's events in the order they were recorded."""
-    events = Event.objects.filter(request=request)
+    Two queries whatever the number of requests; `recorded_until` keeps only the events known
+    at that moment.
+    """
+    ids = list(request_ids)
+    events = Event.objects.filter(request_id__in=ids)
     if recorded_until is not None:
         events = events.filter(recorded_at__lte=recorded_until)
-    return events.order_by("recorded_at", "id").prefetch_related(
-        Prefetch("grounds", to_attr="ground_list")
-    )
-
-
-def event_change(event: Event) -> lifecycle.Change:
-    """Return the lifecycle's view of a stored event."""
-    grounds = getattr(event, "ground_list", None)
-    if grounds is None:
-        grounds = list(event.grounds.all())
-    return lifecycle.Change(
-        type=event.type,
-        occurred_on=event.occurred_on,
-        outcome=event.outcome,
-        political=event.political,
-        ground_codes=tuple(ground.code for ground in grounds),
-    )
+    grounds: dict[int, list[str]] = defaultdict(list)
+    for event_id, code in (
+        Event.grounds.through.objects.filter(event__in=events)
+        .order_by()
+        .values_list("event_id", "refusalground_id")
+    ):
+        grounds[event_id].append(code)
+    changes: dict[int, list[lifecycle.Change]] = defaultdict(list)
+    for event_id, request_id, type, occurred_on, outcome, political in events.order_by(
+        "request_id", "recorded_at", "id"
+    ).values_list("id", "request_id", "type", "occurred_on", "outcome", "political"):
+        changes[request_id].append(
+            lifecycle.Change(
+                type=type,
+                occurred_on=occurred_on,
+                outcome=outcome,
+                political=political,
+                ground_codes=tuple(sorted(grounds.get(event_id, ()))),
+            )
+        )
+    return changes
 
 
 def request_state(*, request: Request, recorded_until: datetime | None = None) -> lifecycle.State:
     """Return the state the request's events add up to, as known at `recorded_until`."""
-    changes = [
-        event_change(event)
-        for event in request_events(request=request, recorded_until=recorded_until)
-    ]
-    return lifecycle.fold(request.direction, request.kind, changes)
+    changes = request_changes(request_ids=[request.pk], recorded_until=recorded_until)
+    return lifecycle.fold(request.direction, request.kind, changes.get(request.pk, []))
