@@ -1,5 +1,7 @@
 """Writing the audit trail. Call these inside the transaction of the change they describe."""
 
+import getpass
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +27,21 @@ class AuditEntry:
 
 
 def actor_label(actor: AbstractBaseUser | None) -> str:
-    """Return how the audit trail names `actor`."""
-    return actor.get_username() if actor is not None else SYSTEM_ACTOR_LABEL
+    """Return how the audit trail names `actor`.
+
+    Changes without a user come from the command line; the operating-system account that ran
+    the command is then the best answer to "who".
+    """
+    if actor is not None:
+        return actor.get_username()
+    return f"{SYSTEM_ACTOR_LABEL} ({_os_account()})"
+
+
+def _os_account() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password-file entry
+        return f"uid {os.getuid()}"
 
 
 def audit_record(

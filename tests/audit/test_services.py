@@ -1,6 +1,8 @@
 """Tests for the audit trail: one record per change, written in the change's own transaction."""
 
+import getpass
 import io
+import os
 from datetime import date
 
 import pytest
@@ -66,7 +68,7 @@ def test_audit_record_without_user_is_by_system():
     make_request(opened_on=None)
 
     record = AuditRecord.objects.get(action="request_register")
-    assert (record.actor, record.actor_label) == (None, "system")
+    assert (record.actor, record.actor_label) == (None, f"system ({getpass.getuser()})")
 
 
 @pytest.mark.django_db
@@ -283,7 +285,7 @@ def test_reference_load_writes_one_audit_record(audit_after_setup):
     record = _only(audit_after_setup())
     assert (record.action, record.actor_label, record.object_type) == (
         "reference_load",
-        "system",
+        f"system ({getpass.getuser()})",
         "reference",
     )
     assert record.after["countries"] == 249
@@ -407,4 +409,12 @@ def test_audit_record_many_writes_one_record_per_entry(clerk):
 
 
 def test_actor_label_names_system_without_user():
-    assert audit_services.actor_label(None) == "system"
+    assert audit_services.actor_label(None) == f"system ({getpass.getuser()})"
+
+
+def test_actor_label_without_a_login_name_uses_the_user_id(monkeypatch):
+    def no_login_name() -> str:
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", no_login_name)
+    assert audit_services.actor_label(None) == f"system (uid {os.getuid()})"

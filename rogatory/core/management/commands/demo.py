@@ -1,7 +1,9 @@
 """`rogatory demo`: a database with a demo register, and its 2023 report."""
 
+import sys
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -30,8 +32,8 @@ class Command(BaseCommand):
             for language in ("en", "ru"):
                 self.stdout.write("")
                 self.stdout.write(report_narrative(report, language=language))
+        command = Path(sys.argv[0]) if sys.argv and sys.argv[0].endswith("rogatory") else "rogatory"
         self.stdout.write("")
-        self.stdout.write(
-            "Try: rogatory report --year 2023 --format json, "
-            "rogatory report --year 2023 --direction incoming --lang ru"
-        )
+        self.stdout.write("Try:")
+        self.stdout.write(f"  {command} report --year 2023 --format json")
+        self.stdout.write(f"  {command} report --year 2023 --direction incoming --lang ru")
