@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from rogatory.core.bulk import insert_rows
+
 from .models import AuditRecord
 
 SYSTEM_ACTOR_LABEL = "system"
@@ -71,18 +73,23 @@ def audit_record_many(*, actor: AbstractBaseUser | None, entries: Iterable[Audit
     _require_transaction()
     now = timezone.now()
     label = actor_label(actor)
-    AuditRecord.objects.bulk_create(
-        AuditRecord(
-            at=now,
-            actor=actor,
-            actor_label=label,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            before=entry.before,
-            after=entry.after,
-        )
-        for entry in entries
+    actor_id = actor.pk if actor is not None else None
+    insert_rows(
+        AuditRecord,
+        ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "before", "after"),
+        (
+            (
+                now,
+                actor_id,
+                label,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.before,
+                entry.after,
+            )
+            for entry in entries
+        ),
     )
 
 

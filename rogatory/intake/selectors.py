@@ -56,18 +56,38 @@ def register_lookups() -> RegisterLookups:
 
 def requests_by_key(*, keys: Iterable[RequestKey]) -> dict[RequestKey, Request]:
     """Return the registered requests among `keys`, locked for update, in one query."""
-    references: dict[str, list[str]] = defaultdict(list)
-    for direction, reference in keys:
-        references[direction].append(reference)
-    if not references:
+    condition = _keys_condition(keys)
+    if condition is None:
         return {}
-    condition = Q()
-    for direction, names in references.items():
-        condition |= Q(direction=direction, reference__in=names)
     return {
         (request.direction, request.reference): request
         for request in Request.objects.select_for_update().filter(condition).order_by()
     }
+
+
+def request_ids_by_key(*, keys: Iterable[RequestKey]) -> dict[RequestKey, int]:
+    """Return the ids of the registered requests among `keys`, in one query."""
+    condition = _keys_condition(keys)
+    if condition is None:
+        return {}
+    return {
+        (direction, reference): pk
+        for pk, direction, reference in Request.objects.filter(condition)
+        .order_by()
+        .values_list("pk", "direction", "reference")
+    }
+
+
+def _keys_condition(keys: Iterable[RequestKey]) -> Q | None:
+    references: dict[str, list[str]] = defaultdict(list)
+    for direction, reference in keys:
+        references[direction].append(reference)
+    if not references:
+        return None
+    condition = Q()
+    for direction, names in references.items():
+        condition |= Q(direction=direction, reference__in=names)
+    return condition
 
 
 def named_person_counts(*, request_ids: Iterable[int]) -> dict[int, int]:

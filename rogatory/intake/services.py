@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
-from django.db.models import Max, Model
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
+from rogatory.core.bulk import insert_rows
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.register import lifecycle
 from rogatory.register.models import Direction, Event, Kind, Request, RequestGround
@@ -32,6 +33,7 @@ from .rows import Header, RegisterRow, RowError, RowValidator, header_parse
 from .selectors import (
     named_person_counts,
     register_lookups,
+    request_ids_by_key,
     requests_by_key,
 )
 
@@ -39,7 +41,10 @@ Actor = AbstractBaseUser | None
 T = TypeVar("T")
 
 BATCH_SIZE = 2000
-_INSERT_BATCH_SIZE = 5000
+# Every column of a new request but its id, which the database gives.
+_REQUEST_COLUMNS = tuple(
+    field.attname for field in Request._meta.concrete_fields if not field.primary_key
+)
 _IMPORT_ACTION = "register_import"
 # The event columns `_write` gives, in its order; the others get their defaults.
 _EVENT_COLUMNS = (
@@ -393,9 +398,7 @@ class _BatchWriter:
 
     def _write(self, created: list[_Plan], updated: list[_Plan]) -> None:
         if created:
-            Request.objects.bulk_create(
-                [plan.request for plan in created], batch_size=_INSERT_BATCH_SIZE
-            )
+            self._create_requests(created)
         if updated:
             Request.objects.bulk_update(
                 [plan.request for plan in updated], _UPDATE_FIELDS, batch_size=500
@@ -404,18 +407,16 @@ class _BatchWriter:
                 request_id__in=[plan.request.pk for plan in updated if plan.grounds is not None]
             ).delete()
         plans = [*created, *updated]
-        ops = connection.ops
-        recorded_at = ops.adapt_datetimefield_value(self.now)
         actor_id = self.actor.pk if self.actor is not None else None
-        _insert_many(
+        insert_rows(
             Event,
             _EVENT_COLUMNS,
             [
                 (
                     plan.request.pk,
                     event.type,
-                    ops.adapt_datefield_value(event.occurred_on),
-                    recorded_at,
+                    event.occurred_on,
+                    self.now,
                     actor_id,
                     event.outcome,
                     event.political,
@@ -427,7 +428,7 @@ class _BatchWriter:
             ],
         )
         self._write_event_grounds(plans)
-        _insert_many(
+        insert_rows(
             RequestGround,
             ("request_id", "ground_id"),
             [(plan.request.pk, code) for plan in plans for code in plan.grounds or ()],
@@ -446,6 +447,18 @@ class _BatchWriter:
             ),
         )
 
+    def _create_requests(self, plans: list[_Plan]) -> None:
+        for plan in plans:
+            plan.request.created_at = plan.request.updated_at = self.now
+        insert_rows(
+            Request,
+            _REQUEST_COLUMNS,
+            ([getattr(plan.request, name) for name in _REQUEST_COLUMNS] for plan in plans),
+        )
+        ids = request_ids_by_key(keys=[plan.row.key for plan in plans])
+        for plan in plans:
+            plan.request.pk = ids[plan.row.key]
+
     def _write_event_grounds(self, plans: list[_Plan]) -> None:
         # A row decides at most once, so its grounds belong to its request's newest decision.
         grounds = {
@@ -463,7 +476,7 @@ class _BatchWriter:
             .annotate(latest=Max("id"))
             .values_list("request_id", "latest")
         )
-        _insert_many(
+        insert_rows(
             Event.grounds.through,
             ("event_id", "refusalground_id"),
             [
@@ -478,33 +491,6 @@ class _RowRejected(Exception):
     def __init__(self, error: RowError) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-def _insert_many(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows of adapted values with one prepared statement; other fields get defaults.
-
-    `bulk_create` compiles SQL for every value, which costs more than the import's own work.
-    """
-    if not rows:
-        return
-    others = [
-        field
-        for field in model._meta.concrete_fields
-        if not field.primary_key and field.attname not in columns
-    ]
-    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
-    quote = connection.ops.quote_name
-    names = (*columns, *(field.column for field in others))
-    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
-        table=quote(model._meta.db_table),
-        columns=", ".join(quote(name) for name in names),
-        values=", ".join(["%s"] * len(names)),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _INSERT_BATCH_SIZE):
-            cursor.executemany(
-                sql, [row + defaults for row in rows[start : start + _INSERT_BATCH_SIZE]]
-            )
 
 
 def _acknowledged_on(history: list[lifecycle.Change]) -> date | None:

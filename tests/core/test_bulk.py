@@ -1,0 +1,49 @@
+"""Bulk inserts store exactly what the ORM would store, on SQLite and on PostgreSQL."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from rogatory.audit.models import AuditRecord
+from rogatory.core.bulk import insert_rows
+from rogatory.register.models import Event
+from tests.register.factories import make_request
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_rows_stores_json_dates_and_defaults():
+    at = timezone.now()
+    written = insert_rows(
+        AuditRecord,
+        ("at", "actor_label", "action", "object_type", "object_id", "before", "after"),
+        [(at, "system", "test", "request", "7", None, {"status": "refused", "grounds": ["x"]})],
+    )
+
+    record = AuditRecord.objects.get(action="test")
+    assert written == 1
+    assert (record.at, record.actor, record.before) == (at, None, None)
+    assert record.after == {"status": "refused", "grounds": ["x"]}
+
+
+def test_insert_rows_fills_fields_left_out_with_their_defaults():
+    request = make_request(opened_on=date(2023, 4, 1))
+    insert_rows(
+        Event,
+        ("request_id", "type", "occurred_on", "recorded_at", "political"),
+        [(request.pk, "acknowledged", date(2023, 4, 9), timezone.now(), None)],
+    )
+
+    event = Event.objects.get(request=request, type="acknowledged")
+    assert (event.occurred_on, event.outcome, event.note, event.political_overridden) == (
+        date(2023, 4, 9),
+        "",
+        "",
+        False,
+    )
+
+
+def test_insert_rows_refuses_to_leave_a_required_field_empty():
+    with pytest.raises(ValueError, match=r"needs values for \['request_id', 'occurred_on'\]"):
+        insert_rows(Event, ("type",), [("acknowledged",)])
