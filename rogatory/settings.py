@@ -29,8 +29,6 @@ def _env_list(name: str, default: str) -> list[str]:
 DEBUG = _env_bool("ROGATORY_DEBUG", False)
 SECRET_KEY = os.environ.get("ROGATORY_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("ROGATORY_REQUIRE_SECRET_KEY"):
-        raise ImproperlyConfigured("ROGATORY_SECRET_KEY must be set in production")
     # A per-process key is safe for the command line and tests: nothing it signs outlives it.
     # A server that keeps sessions needs ROGATORY_SECRET_KEY; `rogatory serve` insists on it.
     SECRET_KEY = "insecure-" + os.urandom(32).hex()
