@@ -1,9 +1,17 @@
 """A synthetic register in format v1, with the mix of a busy central authority's register."""
 
 import csv
+import os
 import random
 from datetime import date, timedelta
 from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rogatory.settings")
+django.setup()
+
+from rogatory.intake.rows import COLUMNS  # noqa: E402  (needs Django set up)
 
 COUNTRIES = {
     "CH": 8,
@@ -69,26 +77,6 @@ EXTRADITION_GROUNDS = [
     "no_reason_given",
     "insufficient_information",
 ]
-# The columns of register format v1 (rogatory.intake.rows.COLUMNS, which needs Django set up).
-HEADER = [
-    "reference",
-    "direction",
-    "kind",
-    "country",
-    "counterpart_authority",
-    "legal_basis",
-    "purpose",
-    "persons",
-    "offence_category",
-    "offence_description",
-    "sent_on",
-    "received_on",
-    "status",
-    "decided_on",
-    "refusal_grounds",
-    "political",
-    "notes",
-]
 
 
 def write_register(path: Path, rows: int, *, seed: int = 1, last_day: date | None = None) -> Path:
@@ -99,7 +87,7 @@ def write_register(path: Path, rows: int, *, seed: int = 1, last_day: date | Non
     codes, weights = zip(*COUNTRIES.items(), strict=True)
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
-        writer.writerow(HEADER)
+        writer.writerow(COLUMNS)
         for number in range(1, rows + 1):
             direction = "outgoing" if rng.random() < 0.85 else "incoming"
             kind = "mla" if rng.random() < 0.7 else "extradition"

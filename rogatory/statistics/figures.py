@@ -22,56 +22,11 @@ def _normalise_maps(figures: Any) -> None:
 
 
 @dataclass(frozen=True)
-class MlaFigures:
-    """The figures for requests for mutual legal assistance in one period and direction."""
+class _KindFigures:
+    """The figures both kinds of request have, in one period and direction."""
 
     sent: int = 0
-    executed: int = 0
-    partially_executed: int = 0
     refused: int = 0
-    withdrawn: int = 0
-    refused_political: int = 0
-    refused_by_country: Mapping[str, int] = field(default_factory=dict)
-    refused_political_by_country: Mapping[str, int] = field(default_factory=dict)
-    refused_by_ground: Mapping[str, int] = field(default_factory=dict)
-    pending_at_end: int = 0
-    median_days_to_decision: Median = None
-
-    def __post_init__(self) -> None:
-        _normalise_maps(self)
-
-    @property
-    def fulfilled(self) -> int:
-        """Return the requests executed in full or in part."""
-        return self.executed + self.partially_executed
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the figures under the keys of DESIGN's JSON."""
-        return {
-            "sent": self.sent,
-            "executed": self.executed,
-            "partially_executed": self.partially_executed,
-            "fulfilled": self.fulfilled,
-            "refused": self.refused,
-            "withdrawn": self.withdrawn,
-            "refused_political": self.refused_political,
-            "refused_by_country": dict(self.refused_by_country),
-            "refused_political_by_country": dict(self.refused_political_by_country),
-            "refused_by_ground": dict(self.refused_by_ground),
-            "pending_at_end": self.pending_at_end,
-            "median_days_to_decision": self.median_days_to_decision,
-        }
-
-
-@dataclass(frozen=True)
-class ExtraditionFigures:
-    """The figures for extradition requests in one period and direction."""
-
-    sent: int = 0
-    granted: int = 0
-    granted_persons: int = 0
-    refused: int = 0
-    refused_persons: int = 0
     withdrawn: int = 0
     refused_political: int = 0
     refused_by_country: Mapping[str, int] = field(default_factory=dict)
@@ -89,6 +44,32 @@ class ExtraditionFigures:
             name: dict(value) if name in _MAPS else value
             for name, value in ((f.name, getattr(self, f.name)) for f in fields(self))
         }
+
+
+@dataclass(frozen=True)
+class MlaFigures(_KindFigures):
+    """The figures for requests for mutual legal assistance in one period and direction."""
+
+    executed: int = 0
+    partially_executed: int = 0
+
+    @property
+    def fulfilled(self) -> int:
+        """Return the requests executed in full or in part."""
+        return self.executed + self.partially_executed
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the figures under the keys of DESIGN's JSON, `fulfilled` included."""
+        return {**super().as_dict(), "fulfilled": self.fulfilled}
+
+
+@dataclass(frozen=True)
+class ExtraditionFigures(_KindFigures):
+    """The figures for extradition requests in one period and direction."""
+
+    granted: int = 0
+    granted_persons: int = 0
+    refused_persons: int = 0
 
 
 Figures = MlaFigures | ExtraditionFigures
