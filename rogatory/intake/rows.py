@@ -52,6 +52,7 @@ STATUSES_BY_KIND: dict[str, tuple[str, ...]] = {
     Kind.EXTRADITION: (PENDING, Outcome.GRANTED, Outcome.REFUSED, Outcome.WITHDRAWN),
 }
 GROUND_SEPARATOR = ";"
+_UNKNOWN_COLUMNS_NAMED = 10
 _MAX_LENGTHS = {"reference": 100, "counterpart_authority": 300}
 # Control characters (tabs and line breaks aside) are never meant, and PostgreSQL refuses NUL.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -139,18 +140,12 @@ def header_parse(values: tuple[str, ...]) -> tuple[Header, list[RowError]]:
     errors: list[RowError] = []
     positions: dict[str, int] = {}
     unnamed: list[int] = []
+    unknown: list[str] = []
     for index, (name, original) in enumerate(zip(names, values, strict=True)):
         if not name:
             unnamed.append(index)
         elif name not in COLUMNS:
-            errors.append(
-                RowError(
-                    1,
-                    original.strip(),
-                    _("unknown column; the columns are %(columns)s")
-                    % {"columns": ", ".join(COLUMNS)},
-                )
-            )
+            unknown.append(original.strip())
         elif name in positions:
             errors.append(
                 RowError(
@@ -165,10 +160,42 @@ def header_parse(values: tuple[str, ...]) -> tuple[Header, list[RowError]]:
             )
         else:
             positions[name] = index
+    errors[:0] = _unknown_column_errors(unknown)
     for column in REQUIRED_COLUMNS:
         if column not in positions:
             errors.append(RowError(1, column, _("this required column is missing")))
     return Header(positions=positions, width=len(values), unnamed=tuple(unnamed)), errors
+
+
+def _unknown_column_errors(unknown: list[str]) -> list[RowError]:
+    # A file from another system may carry thousands of extra columns: name the first few and
+    # count the rest, so the message stays readable.
+    shown = (
+        unknown if len(unknown) <= _UNKNOWN_COLUMNS_NAMED + 1 else unknown[:_UNKNOWN_COLUMNS_NAMED]
+    )
+    errors = [
+        RowError(
+            1,
+            name,
+            _("unknown column; the columns are %(columns)s") % {"columns": ", ".join(COLUMNS)},
+        )
+        for name in shown
+    ]
+    if len(shown) < len(unknown):
+        rest = len(unknown) - len(shown) - 1
+        errors.append(
+            RowError(
+                1,
+                unknown[len(shown)],
+                ngettext(
+                    "unknown column, and so is %(count)d more after it",
+                    "unknown column, and so are %(count)d more after it",
+                    rest,
+                )
+                % {"count": rest},
+            )
+        )
+    return errors
 
 
 class RowValidator:

@@ -263,6 +263,24 @@ def test_header_unknown_column(register_csv):
     ]
 
 
+def test_header_with_thousands_of_unknown_columns_names_ten_and_counts_the_rest(register_csv):
+    extra = tuple(f"extra{number}" for number in range(5000))
+    errors = _errors(register_csv({}, columns=(*COLUMNS, *extra)))
+
+    assert len(errors) == 11
+    assert errors[9].startswith("row 1, column extra9: unknown column; the columns are")
+    assert errors[10] == "row 1, column extra10: unknown column, and so are 4989 more after it"
+
+
+def test_header_with_eleven_unknown_columns_names_each(register_csv):
+    extra = tuple(f"extra{number}" for number in range(11))
+    errors = _errors(register_csv({}, columns=(*COLUMNS, *extra)))
+
+    assert [error.split(":")[0] for error in errors] == [
+        f"row 1, column extra{n}" for n in range(11)
+    ]
+
+
 def test_header_repeated_column(register_csv):
     path = register_csv({}, columns=(*COLUMNS, "Country"))
     assert _errors(path) == ["row 1, column country: the column appears twice (columns D and R)"]
