@@ -278,9 +278,20 @@ class RowValidator:
         header = self._header
         stray = [index for index in header.unnamed if index < len(values)]
         stray.extend(range(header.width, len(values)))
-        for index in stray:
-            if _text(values[index]):
-                check.fail(get_column_letter(index + 1), _("a value in a column without a header"))
+        filled = [index for index in stray if _text(values[index])]
+        if len(filled) == 1:
+            check.fail(get_column_letter(filled[0] + 1), _("a value in a column without a header"))
+        elif filled:
+            # One error for the row, however many such cells it has.
+            check.fail(
+                get_column_letter(filled[0] + 1),
+                ngettext(
+                    "a value in a column without a header, and %(count)d more after it",
+                    "a value in a column without a header, and %(count)d more after it",
+                    len(filled) - 1,
+                )
+                % {"count": len(filled) - 1},
+            )
 
     def _check_duplicate(self, check: "_RowCheck", direction: str, reference: str) -> None:
         key = hashlib.blake2b(f"{direction}\x00{reference}".encode(), digest_size=8).digest()

@@ -306,3 +306,23 @@ def test_header_names_match_case_insensitively_and_optional_columns_may_be_left_
 def test_row_notes_may_span_lines(register_csv):
     register_import(actor=None, path=register_csv({"notes": "First line.\r\nSecond\tline."}))
     assert Request.objects.get().notes == "First line.\r\nSecond\tline."
+
+
+def test_row_value_in_a_column_without_a_header(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "reference,direction,kind,country,sent_on,status\n"
+        "R-1,outgoing,mla,CH,2023-03-01,pending,stray\n"
+    )
+    assert _errors(path) == ["row 2, column G: a value in a column without a header"]
+
+
+def test_row_values_in_many_columns_without_a_header_are_one_error(tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "reference,direction,kind,country,sent_on,status,,notes\n"
+        "R-1,outgoing,mla,CH,2023-03-01,pending,first,,x,y,z\n"
+    )
+    assert _errors(path) == [
+        "row 2, column G: a value in a column without a header, and 3 more after it"
+    ]
