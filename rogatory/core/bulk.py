@@ -5,6 +5,7 @@ own work. These helpers convert each value with its field's own `get_db_prep_sav
 stored is what the ORM would store, and hand the rows to the driver in one go.
 """
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
@@ -84,4 +85,11 @@ def _converter(field: Field) -> Callable[[Any], Any] | None:
     target = field.target_field if field.is_relation else field
     if target.get_internal_type() in _PLAIN_TYPES:
         return None
-    return lambda value: field.get_db_prep_save(value, connection)
+
+    def convert(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    if target.get_internal_type() in ("DateField", "DateTimeField"):
+        # An import repeats the same few thousand dates and one moment of recording.
+        return functools.lru_cache(maxsize=8192)(convert)
+    return convert

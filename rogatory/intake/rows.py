@@ -508,13 +508,14 @@ class RowValidator:
 class _RowCheck:
     """The cells of one row and the errors found in them."""
 
-    __slots__ = ("_positions", "_values", "errors", "number")
+    __slots__ = ("_positions", "_texts", "_values", "errors", "number")
 
     def __init__(self, number: int, values: tuple[Any, ...], positions: dict[str, int]) -> None:
         self.number = number
         self.errors: list[RowError] = []
         self._values = values
         self._positions = positions
+        self._texts: dict[str, str] = {}
 
     def cell(self, column: str) -> Any:
         index = self._positions.get(column)
@@ -523,7 +524,10 @@ class _RowCheck:
         return self._values[index]
 
     def text(self, column: str) -> str:
-        return _text(self.cell(column))
+        text = self._texts.get(column)
+        if text is None:
+            text = self._texts[column] = _text(self.cell(column))
+        return text
 
     def fail(self, column: str, message: str) -> None:
         self.errors.append(RowError(self.number, column, message))
