@@ -52,10 +52,6 @@ class State:
     supplementary_outstanding: int = 0
 
     @property
-    def is_open(self) -> bool:
-        return self.opened_on is not None and not self.outcome
-
-    @property
     def is_decided(self) -> bool:
         return bool(self.outcome)
 

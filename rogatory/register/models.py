@@ -125,10 +125,6 @@ class Request(TimeStampedModel):
     def __str__(self) -> str:
         return self.reference
 
-    @property
-    def is_open(self) -> bool:
-        return self.opened_on is not None and not self.outcome
-
 
 class RequestGround(models.Model):
     """A refusal ground of a request's current refusal (part of the projection)."""
