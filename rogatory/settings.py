@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "rogatory.core",
     "rogatory.reference",
     "rogatory.register",
@@ -47,17 +51,25 @@ INSTALLED_APPS = [
     "rogatory.statistics",
     "rogatory.accounts",
     "rogatory.audit",
+    "rogatory.api",
+    "rogatory.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "rogatory.audit.middleware.AuditContextMiddleware",
+    # Last, so that it sees the outcome of every login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rogatory.urls"
@@ -96,7 +108,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Users and sign-in -----------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_AGE = int(os.environ.get("ROGATORY_SESSION_SECONDS", str(8 * 3600)))
+# Lock out a user name and address pair after this many failed sign-ins, for this long.
+AXES_FAILURE_LIMIT = int(os.environ.get("ROGATORY_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("ROGATORY_LOGIN_LOCKOUT_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+OTP_TOTP_ISSUER = "Rogatory"
+
 # --- Passwords -------------------------------------------------------------------------------
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -120,6 +157,14 @@ USE_TZ = True
 # --- Files -----------------------------------------------------------------------------------
 
 STATIC_URL = "static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Uploads larger than this are refused before they reach a view (documents, register files).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+ROGATORY_MAX_UPLOAD_BYTES = int(os.environ.get("ROGATORY_MAX_UPLOAD_MB", "50")) * 1024 * 1024
 STATIC_ROOT = Path(os.environ.get("ROGATORY_STATIC_ROOT", Path.cwd() / "static"))
 MEDIA_ROOT = Path(os.environ.get("ROGATORY_MEDIA_DIR", Path.cwd() / "media"))
 

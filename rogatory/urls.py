@@ -1,3 +1,7 @@
-"""URL configuration; the web pages and the API arrive with their own apps."""
+"""Addresses: the web pages at the root, the REST API under /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("rogatory.web.urls")),
+]

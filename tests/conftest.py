@@ -5,7 +5,18 @@ from pathlib import Path
 
 import pytest
 
+from django.conf import settings
+
+from rogatory.accounts.services import unit_default_ensure
 from rogatory.reference.services import reference_load
+
+# Tests render pages without running collectstatic first, so they need no manifest.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Argon2 is deliberately slow; tests hash many passwords and need no protection.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # CI sets this so that a test skipped for want of PostgreSQL or Chromium fails instead.
 NO_SKIP = os.environ.get("ROGATORY_TEST_NO_SKIP", "") not in ("", "0")
@@ -38,6 +49,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once into the test database."""
     with django_db_blocker.unblock():
         reference_load()
+        unit_default_ensure()
 
 
 @pytest.fixture

@@ -20,3 +20,7 @@ class ValidationError(ApplicationError):
 
 class TransitionError(ApplicationError):
     """An event that cannot happen to a request in its current state."""
+
+
+class PermissionDeniedError(ApplicationError):
+    """The user's role or units do not allow what they asked for."""

@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
+from rogatory.accounts.models import Unit
+from rogatory.accounts.permissions import Action, authorize, user_may_access_unit
+from rogatory.accounts.services import unit_default_ensure
 from rogatory.core.bulk import insert_rows
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.register import lifecycle
@@ -109,9 +112,20 @@ class ImportRejected(ApplicationError):
 
 
 def register_import(
-    *, actor: Actor, path: Path, dry_run: bool = False, progress: bool = False
+    *,
+    actor: Actor,
+    path: Path,
+    dry_run: bool = False,
+    progress: bool = False,
+    unit: Unit | None = None,
 ) -> ImportResult:
-    """Import a register file: create and update its requests, all rows or none."""
+    """Import a register file: create and update its requests, all rows or none.
+
+    New requests go to `unit` (the default unit when none is given); rows that change an
+    existing request need the actor to work in that request's unit.
+    """
+    unit = unit or unit_default_ensure()
+    authorize(actor, Action.IMPORT, unit_id=unit.pk)
     sha256 = register_file_sha256(path)
     lookups = register_lookups()
     with transaction.atomic(), register_file_open(path, progress=progress) as sheet:
@@ -119,7 +133,7 @@ def register_import(
         if errors:
             raise ImportRejected(errors)
         validator = RowValidator(header=header, lookups=lookups, today=timezone.localdate())
-        writer = _BatchWriter(actor=actor, header=header, source=path.name)
+        writer = _BatchWriter(actor=actor, header=header, source=path.name, unit_id=unit.pk)
         for batch in _batches(sheet.rows, BATCH_SIZE):
             rows = []
             for number, values in batch:
@@ -146,6 +160,7 @@ def register_import(
             after={
                 "file": path.name,
                 "sha256": sha256,
+                "unit": unit.code,
                 "format": sheet.format,
                 "rows": result.rows,
                 "created": result.created,
@@ -189,6 +204,7 @@ class _BatchWriter:
     actor: Actor
     header: Header
     source: str
+    unit_id: int
     now: datetime = field(default_factory=timezone.now)
     today: date = field(default_factory=timezone.localdate)
     rows: int = 0
@@ -213,6 +229,14 @@ class _BatchWriter:
                 if request is None:
                     created.append(self._plan_create(row))
                     continue
+                if not user_may_access_unit(self.actor, request.unit_id):
+                    raise _RowRejected(
+                        RowError(
+                            row.row,
+                            "reference",
+                            _("this request belongs to a unit you do not work in"),
+                        )
+                    )
                 plan = self._plan_update(
                     row, request, histories.get(request.pk, []), named.get(request.pk, 0)
                 )
@@ -235,6 +259,7 @@ class _BatchWriter:
     def _plan_create(self, row: RegisterRow) -> _Plan:
         opening = Event.Type.SENT if row.direction == Direction.OUTGOING else Event.Type.RECEIVED
         request = Request(
+            unit_id=self.unit_id,
             direction=row.direction,
             kind=row.kind,
             reference=row.reference,

@@ -58,6 +58,9 @@ class Request(TimeStampedModel):
     `rogatory.register.lifecycle` and written by the same service that records the event.
     """
 
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="requests", verbose_name=_("unit")
+    )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     reference = models.CharField(_("our reference"), max_length=100)

@@ -14,6 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rogatory.accounts.models import Unit
+from rogatory.accounts.permissions import Action, authorize, user_unit_ids
+from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import audit_record
 from rogatory.core.exceptions import ValidationError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
@@ -51,6 +54,7 @@ _EDITABLE_FIELDS = (
 def request_snapshot(request: Request) -> dict[str, Any]:
     """Return the request's fields and projection as the audit trail records them."""
     return {
+        "unit": request.unit_id,
         "direction": request.direction,
         "kind": request.kind,
         "reference": request.reference,
@@ -113,8 +117,11 @@ def request_register(
     persons_count: int | None = None,
     notes: str = "",
     registered_on: date | None = None,
+    unit: Unit | None = None,
 ) -> Request:
-    """Enter a new request in the register as a draft."""
+    """Enter a new request in the register as a draft, in `unit` or the actor's own unit."""
+    unit = unit or _unit_of(actor)
+    authorize(actor, Action.REGISTER, unit_id=unit.pk)
     if direction not in Direction.values:
         raise ValidationError(
             _("The direction must be outgoing or incoming, not “%(value)s”.") % {"value": direction}
@@ -142,6 +149,7 @@ def request_register(
         # the message above rather than a broken transaction.
         with transaction.atomic():
             request = Request.objects.create(
+                unit=unit,
                 direction=direction,
                 kind=kind,
                 reference=reference,
@@ -184,6 +192,7 @@ def request_update(*, actor: Actor, request: Request, **changes: Any) -> Request
             % {"fields": ", ".join(sorted(unknown))}
         )
     request = _lock(request)
+    authorize(actor, Action.RECORD_EVENT, unit_id=request.unit_id)
     before = request_snapshot(request)
     for field, value in changes.items():
         setattr(request, field, value)
@@ -427,6 +436,7 @@ def person_add(
 ) -> Person:
     """Name a person sought in an extradition request."""
     request = _lock(request)
+    authorize(actor, Action.RECORD_EVENT, unit_id=request.unit_id)
     if request.kind != Kind.EXTRADITION:
         raise ValidationError(_("Only extradition requests seek persons."))
     full_name = full_name.strip()
@@ -474,6 +484,7 @@ def document_attach(
     content: IO[bytes],
 ) -> Document:
     """Store a file with a request under a generated name, with its size and SHA-256."""
+    authorize(actor, Action.RECORD_EVENT, unit_id=request.unit_id)
     if kind not in Document.Kind.values:
         raise ValidationError(_("Unknown document kind “%(kind)s”.") % {"kind": kind})
     storage_name = f"documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
@@ -535,6 +546,8 @@ def _record(
 ) -> Event:
     _check_not_future(on)
     request = _lock(request)
+    needed = Action.REOPEN if type == Event.Type.REOPENED else Action.RECORD_EVENT
+    authorize(actor, needed, unit_id=request.unit_id)
     before = request_snapshot(request)
     grounds = grounds or []
     change = lifecycle.Change(
@@ -591,6 +604,15 @@ def request_project_fields(*, request: Request, state: lifecycle.State) -> None:
     request.opened_on = state.opened_on
     request.decided_on = state.decided_on
     request.political = state.political
+
+
+def _unit_of(actor: Actor) -> Unit:
+    """Return the unit a new request of `actor` goes to when they name none."""
+    if actor is not None:
+        units = user_unit_ids(actor)
+        if len(units) == 1:
+            return Unit.objects.get(pk=next(iter(units)))
+    return unit_default_ensure()
 
 
 def _lock(request: Request) -> Request:

@@ -16,7 +16,13 @@ def test_user_create_hashes_password_and_audits():
     assert user.check_password("long enough passphrase 7")
     assert user.password != "long enough passphrase 7"
     record = AuditRecord.objects.get(action="user_create")
-    assert record.after == {"username": "ivan.analyst", "email": ""}
+    assert record.after == {
+        "username": "ivan.analyst",
+        "email": "",
+        "role": "viewer",
+        "units": [],
+        "is_active": True,
+    }
     assert "password" not in str(record.after)
 
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from rogatory.accounts.services import unit_by_code
 from rogatory.core.exceptions import ApplicationError
 from rogatory.intake.services import ImportRejected, register_import
 
@@ -24,14 +25,24 @@ class Command(BaseCommand):
             help=gettext_lazy("check every row against the register, then write nothing"),
         )
         parser.add_argument(
+            "--unit",
+            default="",
+            help=gettext_lazy(
+                "the code of the unit new requests go to (default: the default unit)"
+            ),
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help=gettext_lazy("do not show a progress bar")
         )
 
-    def handle(self, *args, file: Path, dry_run: bool, no_progress: bool, **options) -> None:
+    def handle(
+        self, *args, file: Path, dry_run: bool, unit: str, no_progress: bool, **options
+    ) -> None:
         try:
             result = register_import(
                 actor=None,
                 path=file,
+                unit=unit_by_code(unit) if unit else None,
                 dry_run=dry_run,
                 progress=not no_progress and sys.stderr.isatty(),
             )

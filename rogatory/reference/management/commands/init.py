@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from rogatory.accounts.services import unit_default_ensure
 from rogatory.reference.services import reference_load
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         counts = reference_load()
+        unit_default_ensure()
         self.stdout.write(
             f"Database ready: {counts.countries} countries, {counts.groups} country groups, "
             f"{counts.treaties} legal bases, {counts.refusal_grounds} refusal grounds, "
