@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from django.conf import settings
 
 from rogatory.accounts.services import unit_default_ensure

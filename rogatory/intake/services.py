@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
 from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action, authorize, user_may_access_unit
 from rogatory.accounts.services import unit_default_ensure
+from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
 from rogatory.core.bulk import insert_rows
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.register import lifecycle
