@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "rogatory.web.context_processors.navigation",
             ],
         },
     },
@@ -177,9 +179,10 @@ SECURE_HSTS_SECONDS = int(os.environ.get("ROGATORY_HSTS_SECONDS", "0" if DEBUG e
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = _env_bool("ROGATORY_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
+# Cookies travel only over HTTPS in production. A demo on http://127.0.0.1 turns this off.
+SESSION_COOKIE_SECURE = _env_bool("ROGATORY_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -24,6 +24,7 @@ def make_request(
     persons_count: int | None = None,
     reference: str | None = None,
     actor=None,
+    unit=None,
 ) -> Request:
     """Register a request and record its opening and decision, as a clerk would."""
     request = services.request_register(
@@ -34,6 +35,7 @@ def make_request(
         country=Country.objects.get(code=country),
         persons_count=persons_count,
         registered_on=opened_on,
+        unit=unit,
     )
     if opened_on is not None:
         if direction == Direction.OUTGOING:
