@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from rogatory.core.clients import client_address
+
 from .context import client_address_set
 
 
@@ -12,7 +14,5 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # REMOTE_ADDR is the proxy in production; the proxy must pass the client's address
-        # through (gunicorn's --forwarded-allow-ips sets REMOTE_ADDR from X-Forwarded-For).
-        with client_address_set(request.META.get("REMOTE_ADDR", "")[:45]):
+        with client_address_set(client_address(request)):
             return self.get_response(request)

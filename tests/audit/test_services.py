@@ -1,4 +1,4 @@
-"""Tests for the audit trail: one record per change, written in the change's own transaction."""
+"""The audit trail: one record per change, in the change's own transaction, with its origin."""
 
 import getpass
 import io
@@ -6,10 +6,14 @@ import os
 from datetime import date
 
 import pytest
+from django.http import HttpResponse
 
 from rogatory.audit import services as audit_services
+from rogatory.audit.context import client_address, client_address_set
+from rogatory.audit.middleware import AuditContextMiddleware
 from rogatory.audit.models import AuditRecord
-from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
+from rogatory.audit.selectors import audit_chain_verify
+from rogatory.audit.services import AuditEntry, audit_record, audit_record_many, audit_view
 from rogatory.core.exceptions import TransitionError
 from rogatory.reference.models import RefusalGround
 from rogatory.reference.services import reference_load
@@ -418,3 +422,96 @@ def test_actor_label_without_a_login_name_uses_the_user_id(monkeypatch):
 
     monkeypatch.setattr(getpass, "getuser", no_login_name)
     assert audit_services.actor_label(None) == f"system (uid {os.getuid()})"
+
+
+# --- where a change comes from ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_audit_record_keeps_the_client_address():
+    with client_address_set("203.0.113.7"):
+        record = audit_record(
+            actor=None, action="request_update", object_type="request", object_id=1
+        )
+
+    assert AuditRecord.objects.get(pk=record.pk).client_address == "203.0.113.7"
+
+
+@pytest.mark.django_db
+def test_audit_record_many_keeps_the_client_address():
+    entry = AuditEntry("request_import", "request", "1", None, {"status": "sent"})
+
+    with client_address_set("2001:db8::1"):
+        audit_record_many(actor=None, entries=[entry])
+
+    assert AuditRecord.objects.get(action="request_import").client_address == "2001:db8::1"
+    assert audit_chain_verify().intact
+
+
+@pytest.mark.django_db
+def test_audit_record_from_the_command_line_has_no_client_address():
+    record = audit_record(actor=None, action="request_update", object_type="request", object_id=1)
+
+    assert record.client_address == ""
+
+
+def test_middleware_gives_the_request_client_address_to_the_audit_trail(rf):
+    seen = []
+
+    def view(request) -> HttpResponse:
+        seen.append(client_address())
+        return HttpResponse()
+
+    AuditContextMiddleware(view)(rf.get("/", REMOTE_ADDR="198.51.100.4"))
+
+    assert seen == ["198.51.100.4"]
+    assert client_address() == ""
+
+
+# --- the request a record is about -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("object_type", "object_id", "before", "after", "request_id"),
+    [
+        ("request", "41", None, {"status": "sent"}, 41),
+        ("person", "7", None, {"request": 42}, 42),
+        ("document", "8", {"request": 43}, None, 43),
+        ("user", "9", None, {"username": "olga"}, None),
+        ("register", "seed.csv", None, {"rows": 3}, None),
+    ],
+)
+def test_audit_record_files_records_under_their_request(
+    object_type, object_id, before, after, request_id
+):
+    record = audit_record(
+        actor=None,
+        action="test",
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+    )
+
+    assert AuditRecord.objects.get(pk=record.pk).request_id == request_id
+
+
+# --- seeing personal data --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_audit_view_records_who_saw_what(clerk):
+    with client_address_set("203.0.113.8"):
+        record = audit_view(
+            actor=clerk, object_type="person", object_id=5, what={"request": 3, "shown": "name"}
+        )
+
+    stored = AuditRecord.objects.get(pk=record.pk)
+    assert (stored.action, stored.actor_label, stored.object_id) == (
+        "person_view",
+        "clara.clerk",
+        "5",
+    )
+    assert (stored.before, stored.after) == (None, {"request": 3, "shown": "name"})
+    assert (stored.request_id, stored.client_address) == (3, "203.0.113.8")

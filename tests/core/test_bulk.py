@@ -15,10 +15,20 @@ pytestmark = pytest.mark.django_db
 
 def test_insert_rows_stores_json_dates_and_defaults():
     at = timezone.now()
+    # The bulk layer itself, not the audit chain: the chain columns get stand-in values.
     written = insert_rows(
         AuditRecord,
-        ("at", "actor_label", "action", "object_type", "object_id", "before", "after"),
-        [(at, "system", "test", "request", "7", None, {"status": "refused", "grounds": ["x"]})],
+        (
+            *("at", "actor_label", "action", "object_type", "object_id", "before", "after"),
+            *("sequence", "previous_hash", "hash"),
+        ),
+        [
+            (
+                *(at, "system", "test", "request", "7", None),
+                {"status": "refused", "grounds": ["x"]},
+                *(10**9, "0" * 64, "f" * 64),
+            )
+        ],
     )
 
     record = AuditRecord.objects.get(action="test")
