@@ -1,3 +1,5 @@
+"""The REST API v1 as a Django app (django-ninja; see api.py)."""
+
 from django.apps import AppConfig
 
 

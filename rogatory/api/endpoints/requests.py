@@ -1,0 +1,176 @@
+"""Requests: the register list, registering a request, and one request with its history."""
+
+from datetime import date
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from rogatory.audit.services import audit_view
+from rogatory.register.models import Event, Request
+from rogatory.register.selectors import (
+    CURSOR_MAX_LENGTH,
+    RequestFilters,
+    request_get,
+    request_page,
+)
+from rogatory.register.services import request_register
+
+from ..lookups import (
+    country_by_code,
+    offence_category_by_code,
+    treaty_by_code,
+    unit_by_code_or_none,
+)
+from ..schemas import (
+    ERRORS,
+    LONG_TEXT,
+    DirectionValue,
+    Id,
+    KindValue,
+    PurposeValue,
+    RequestDetailOut,
+    RequestOut,
+    StatusValue,
+    choice,
+    text,
+)
+
+router = Router(tags=["requests"])
+
+SORTS = ["registered", "reference", "opened", "decided"]
+
+
+class RequestListIn(Schema):
+    """The filters of the register list (those of the web list) and the page wanted."""
+
+    direction: DirectionValue | None = None
+    kind: KindValue | None = None
+    country: text(2) | None = Field(None, description="ISO 3166-1 alpha-2 code.")
+    status: StatusValue | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    ground: text(60) | None = Field(None, description="Refusal ground code.")
+    political: bool | None = None
+    unit: text(40) | None = Field(None, description="Unit code.")
+    search: text(200) | None = Field(None, description="Words in references, case or offence.")
+    sort: choice([*SORTS, *(f"-{sort}" for sort in SORTS)]) = "-registered"
+    cursor: text(CURSOR_MAX_LENGTH) = Field(
+        "", description="`next_cursor` or `previous_cursor` of a page."
+    )
+    limit: int = Field(50, ge=1, le=200)
+
+    def filters(self) -> RequestFilters:
+        """Return the filters as the selector takes them."""
+        values = self.model_dump(exclude={"cursor", "limit"}, exclude_none=True)
+        return RequestFilters(**values)
+
+
+class RequestListOut(Schema):
+    """One page of the register list; a cursor is null at either end of the list."""
+
+    items: list[RequestOut]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+class RequestRegisterIn(Schema):
+    """A new request; codes name the country, treaty, offence category and unit."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "direction": "outgoing",
+                    "kind": "mla",
+                    "reference": "2023/MLA/0001",
+                    "country": "CH",
+                    "legal_basis": "ECMA-1959",
+                    "offence_category": "07",
+                    "offence_description": "Fraud through shell companies",
+                }
+            ]
+        }
+    )
+
+    direction: DirectionValue
+    kind: KindValue
+    reference: text(100, min_length=1)
+    country: text(2) = Field(description="ISO 3166-1 alpha-2 code.")
+    counterpart_reference: text(100) = ""
+    counterpart_authority: text(300) = ""
+    legal_basis: text(40) | None = Field(None, description="Treaty code, such as ECMA-1959.")
+    domestic_case: text(100) = ""
+    offence_category: text(2) | None = Field(None, description="ICCS level-1 code, 01-11.")
+    offence_description: text(LONG_TEXT) = ""
+    purpose: PurposeValue = Field("", description="Extradition only; default prosecution.")
+    persons_count: int | None = Field(None, ge=0, le=10_000, description="Extradition only.")
+    notes: text(LONG_TEXT) = ""
+    registered_on: date | None = Field(None, description="Default: today.")
+    unit: text(40) | None = Field(None, description="Unit code; default: the user's own unit.")
+
+
+@router.get(
+    "/requests",
+    response={200: RequestListOut, **ERRORS},
+    summary="List requests",
+    operation_id="request_list",
+)
+def request_list(request: HttpRequest, filters: Query[RequestListIn]) -> dict:
+    """Return a page of the requests the user may see, newest first unless sorted otherwise."""
+    page = request_page(
+        user=request.auth, filters=filters.filters(), cursor=filters.cursor, limit=filters.limit
+    )
+    return {
+        "items": page.requests,
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+    }
+
+
+@router.post(
+    "/requests",
+    response={201: RequestOut, **ERRORS},
+    summary="Register a request",
+    operation_id="request_register",
+)
+def request_register_endpoint(request: HttpRequest, payload: RequestRegisterIn) -> Status:
+    """Enter a new request in the register, as a draft, in the given or the user's own unit."""
+    fields = payload.model_dump(exclude={"country", "legal_basis", "offence_category", "unit"})
+    registered = request_register(
+        actor=request.auth,
+        country=country_by_code(payload.country),
+        legal_basis=treaty_by_code(payload.legal_basis),
+        offence_category=offence_category_by_code(payload.offence_category),
+        unit=unit_by_code_or_none(payload.unit),
+        **fields,
+    )
+    return Status(201, registered)
+
+
+@router.get(
+    "/requests/{request_id}",
+    response={200: RequestDetailOut, **ERRORS},
+    summary="Retrieve a request",
+    operation_id="request_retrieve",
+)
+def request_retrieve(request: HttpRequest, request_id: Id) -> Request:
+    """Return a request with its history, persons sought and documents.
+
+    Whoever may read the request sees its persons sought; each view of a person is audited.
+    """
+    found = request_get(user=request.auth, request_id=request_id)
+    events = Event.objects.select_related("recorded_by").prefetch_related("grounds")
+    prefetch_related_objects(
+        [found], Prefetch("events", queryset=events), "grounds", "persons", "documents"
+    )
+    for person in found.persons.all():
+        # The audit trail names the person by id only, so that it keeps no personal data.
+        audit_view(
+            actor=request.auth,
+            object_type="person",
+            object_id=person.pk,
+            what={"request": found.pk},
+        )
+    return found
