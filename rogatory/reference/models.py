@@ -75,6 +75,9 @@ class Treaty(_Bilingual):
     covers_mla = models.BooleanField(_("covers legal assistance"), default=True)
     covers_extradition = models.BooleanField(_("covers extradition"), default=False)
     parties = models.ManyToManyField(Country, related_name="treaties", blank=True)
+    # Set when someone edits or adds the treaty here, so that reloading the shipped reference
+    # data (`rogatory init`) keeps the office's own version.
+    edited_at = models.DateTimeField(_("edited locally at"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -90,6 +93,8 @@ class RefusalGround(models.Model):
     label_ru = models.CharField(_("label (Russian)"), max_length=300)
     counts_as_political = models.BooleanField(_("counts as political by default"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Offices classify grounds differently; a local edit must survive `rogatory init`.
+    edited_at = models.DateTimeField(_("edited locally at"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "code"]

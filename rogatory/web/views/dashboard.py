@@ -1,0 +1,63 @@
+"""The dashboard: this year's key figures beside last year's, work awaiting action, activity."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from rogatory.accounts.permissions import Action, user_sees_all_units
+from rogatory.statistics.charts import refusals_by_country_svg
+from rogatory.statistics.dashboard import (
+    OVERDUE_AFTER_DAYS,
+    RefusalsByCountry,
+    dashboard_awaiting,
+    dashboard_key_figures,
+    dashboard_recent_events,
+    dashboard_refusals_by_country,
+)
+
+from ..access import action_required
+
+
+@action_required(Action.READ)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show the office's key figures and the signed-in user's work."""
+    today = timezone.localdate()
+    refusals = dashboard_refusals_by_country(today=today, language=get_language() or "en")
+    return render(
+        request,
+        "web/dashboard/dashboard.html",
+        {
+            "active": "dashboard",
+            "figures": dashboard_key_figures(today=today),
+            "awaiting": dashboard_awaiting(user=request.user, today=today),
+            "overdue_days": OVERDUE_AFTER_DAYS,
+            "activity": dashboard_recent_events(user=request.user),
+            "sees_all_units": user_sees_all_units(request.user),
+            "refusals": refusals,
+            "refusals_chart": _refusals_chart(refusals),
+        },
+    )
+
+
+def _refusals_chart(refusals: RefusalsByCountry) -> str:
+    if not refusals.countries:
+        return ""
+    return refusals_by_country_svg(
+        countries=refusals.countries,
+        political_label=_("For political reasons"),
+        other_label=_("On other grounds"),
+        description=_("Refusals of our requests by country, %(from)s to %(to)s")
+        % {
+            "from": date_format(refusals.period.start, "DATE_FORMAT"),
+            "to": date_format(refusals.period.end, "DATE_FORMAT"),
+        },
+    )
+
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+]
