@@ -15,8 +15,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The demo writes only under $(DEMO_DIR): its own database, documents and static files, built
+# afresh on every run so that it never touches a real register (rogatory.sqlite3).
+DEMO_DIR ?= $(CURDIR)/demo
+
 demo: install
-	$(BIN)/rogatory demo
+	rm -rf $(DEMO_DIR)/demo.sqlite3 $(DEMO_DIR)/demo.sqlite3-wal $(DEMO_DIR)/demo.sqlite3-shm \
+		$(DEMO_DIR)/media $(DEMO_DIR)/static
+	mkdir -p $(DEMO_DIR)
+	ROGATORY_DATABASE_URL=sqlite:///$(DEMO_DIR)/demo.sqlite3 \
+	ROGATORY_MEDIA_DIR=$(DEMO_DIR)/media \
+	ROGATORY_STATIC_ROOT=$(DEMO_DIR)/static \
+		$(BIN)/rogatory demo
 
 test: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS)

@@ -1,31 +1,60 @@
-"""`rogatory serve`: run Rogatory under gunicorn, the production WSGI server."""
+"""`rogatory serve`: run Rogatory under gunicorn, the production WSGI server.
+
+Static files are served by WhiteNoise from STATIC_ROOT, by the hashed names that
+`rogatory collectstatic` lists in its manifest; without that manifest every page would fail,
+so the command refuses to start until it exists.
+"""
 
 import os
 import sys
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class Command(BaseCommand):
-    help = "Serve Rogatory with gunicorn (a production server, not Django's runserver)."
+    @property
+    def help(self) -> str:  # argparse needs a real string, not a lazy one
+        return _("Serve Rogatory with gunicorn (a production server, not Django's runserver).")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
-        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help=gettext_lazy("Address to listen on.")
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help=gettext_lazy("Port to listen on.")
+        )
         parser.add_argument(
             "--workers",
             type=int,
             default=int(os.environ.get("ROGATORY_WORKERS", 2 * (os.cpu_count() or 1) + 1)),
-            help="Worker processes (default: 2 × CPUs + 1, or ROGATORY_WORKERS).",
+            help=gettext_lazy("Worker processes (default: 2 × CPUs + 1, or ROGATORY_WORKERS)."),
+        )
+        parser.add_argument(
+            "--forwarded-allow-ips",
+            default=os.environ.get("ROGATORY_FORWARDED_ALLOW_IPS", ""),
+            metavar="ADDRESSES",
+            help=gettext_lazy(
+                "Comma-separated addresses of the reverse proxies whose X-Forwarded-* headers "
+                "are trusted (default: ROGATORY_FORWARDED_ALLOW_IPS, else gunicorn's own: "
+                "127.0.0.1)."
+            ),
         )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, workers: int, forwarded_allow_ips: str, **options
+    ) -> None:
         if not settings.DEBUG and settings.SECRET_KEY.startswith("insecure-"):
             raise CommandError(
-                "Set ROGATORY_SECRET_KEY before serving: sessions must survive a restart "
-                "and be shared by all workers."
+                _(
+                    "Set ROGATORY_SECRET_KEY before serving: sessions must survive a restart "
+                    "and be shared by all workers."
+                )
             )
+        _check_static_files()
         argv = [
             sys.executable,
             "-m",
@@ -37,7 +66,31 @@ class Command(BaseCommand):
             str(workers),
             "--access-logfile",
             "-",
+            # Gunicorn's run-time control socket sits at one path per user, so two servers
+            # on a machine would contend for it; Rogatory is managed by signals instead.
+            "--no-control-socket",
         ]
-        self.stdout.write(f"Serving Rogatory on http://{host}:{port}/ with {workers} workers.")
+        if forwarded_allow_ips:
+            argv += ["--forwarded-allow-ips", forwarded_allow_ips]
+        self.stdout.write(
+            _(
+                "Serving Rogatory on http://%(host)s:%(port)d/ with %(workers)d workers; Ctrl+C stops it."
+            )
+            % {"host": host, "port": port, "workers": workers}
+        )
         self.stdout.flush()
         os.execv(sys.executable, argv)
+
+
+def _check_static_files() -> None:
+    """Refuse to serve pages whose style sheets would be missing."""
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return
+    if not staticfiles_storage.exists(staticfiles_storage.manifest_name):
+        raise CommandError(
+            _(
+                "The static files are not collected in %(root)s: run "
+                "`rogatory collectstatic --noinput` first (ROGATORY_STATIC_ROOT says where)."
+            )
+            % {"root": settings.STATIC_ROOT}
+        )
