@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -128,6 +129,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("ROGATORY_LOGIN_LOCKOUT_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "rogatory.core.clients.client_address"
+# How many reverse proxies stand in front of Rogatory; their X-Forwarded-For names the client.
+ROGATORY_PROXY_COUNT = int(os.environ.get("ROGATORY_PROXY_COUNT", "0"))
 OTP_TOTP_ISSUER = "Rogatory"
 
 # --- Passwords -------------------------------------------------------------------------------

@@ -24,3 +24,7 @@ class TransitionError(ApplicationError):
 
 class PermissionDeniedError(ApplicationError):
     """The user's role or units do not allow what they asked for."""
+
+
+class ConflictError(ApplicationError):
+    """Someone else changed the thing since the user read it."""

@@ -1,7 +1,10 @@
 """The register: requests, the events that make up their history, persons sought, documents."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -49,6 +52,10 @@ class Status(models.TextChoices):
     REFUSED = "refused", _("refused")
     WITHDRAWN = "withdrawn", _("withdrawn")
     SURRENDERED = "surrendered", _("surrendered")
+
+
+# Where lists sort requests that have no date yet (drafts, pending decisions).
+EARLIEST_DATE = date(1, 1, 1)
 
 
 class Request(TimeStampedModel):
@@ -123,6 +130,26 @@ class Request(TimeStampedModel):
         indexes = [
             models.Index(fields=["direction", "kind", "opened_on"], name="request_opened_idx"),
             models.Index(fields=["direction", "kind", "decided_on"], name="request_decided_idx"),
+            # The register list pages by keyset on these; the expressions match its sort keys,
+            # where a request without a date sorts as the earliest.
+            models.Index(fields=["reference", "id"], name="request_reference_list_idx"),
+            models.Index(fields=["unit", "id"], name="request_unit_list_idx"),
+            models.Index(
+                Coalesce("opened_on", models.Value(EARLIEST_DATE)),
+                models.F("id"),
+                name="request_opened_list_idx",
+            ),
+            models.Index(
+                Coalesce("decided_on", models.Value(EARLIEST_DATE)),
+                models.F("id"),
+                name="request_decided_list_idx",
+            ),
+            # The dashboard's "awaiting action" reads only undecided requests.
+            models.Index(
+                fields=["unit", "status", "opened_on"],
+                condition=models.Q(decided_on__isnull=True),
+                name="request_undecided_idx",
+            ),
         ]
 
     def __str__(self) -> str:

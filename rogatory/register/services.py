@@ -18,7 +18,7 @@ from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action, authorize, user_unit_ids
 from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import audit_record
-from rogatory.core.exceptions import ValidationError
+from rogatory.core.exceptions import ConflictError, ValidationError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
 from . import lifecycle
@@ -183,8 +183,14 @@ def request_register(
 
 
 @transaction.atomic
-def request_update(*, actor: Actor, request: Request, **changes: Any) -> Request:
-    """Change the descriptive fields of a request (not its lifecycle, which only events change)."""
+def request_update(
+    *, actor: Actor, request: Request, expected_version: int | None = None, **changes: Any
+) -> Request:
+    """Change the descriptive fields of a request (not its lifecycle, which only events change).
+
+    With `expected_version`, refuse the change if someone changed the request since the user
+    read that version, so that one of two simultaneous edits cannot silently undo the other.
+    """
     unknown = set(changes) - set(_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -193,6 +199,14 @@ def request_update(*, actor: Actor, request: Request, **changes: Any) -> Request
         )
     request = _lock(request)
     authorize(actor, Action.RECORD_EVENT, unit_id=request.unit_id)
+    if expected_version is not None and request.version != expected_version:
+        raise ConflictError(
+            _(
+                "Someone else changed this request since you opened it (version %(current)d, "
+                "you had %(expected)d). Reload it and make your change again."
+            )
+            % {"current": request.version, "expected": expected_version}
+        )
     before = request_snapshot(request)
     for field, value in changes.items():
         setattr(request, field, value)

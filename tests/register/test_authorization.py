@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from rogatory.accounts.models import Role
-from rogatory.core.exceptions import PermissionDeniedError
+from rogatory.core.exceptions import ConflictError, PermissionDeniedError
 from rogatory.reference.models import Country, RefusalGround
 from rogatory.register import services
 from rogatory.register.models import Event, Outcome
@@ -125,3 +125,13 @@ def test_a_clerk_of_another_unit_cannot_record_a_decision_change_details_or_add_
         services.person_add(actor=stranger, request=request, full_name="Ivan Petrov")
     request.refresh_from_db()
     assert (request.status, request.notes, request.persons.count()) == ("sent", "", 0)
+
+
+def test_an_edit_made_from_a_stale_version_is_refused_and_changes_nothing():
+    request = make_request()
+    read = request.version
+    services.request_update(actor=None, request=request, notes="first", expected_version=read)
+    with pytest.raises(ConflictError, match="Someone else changed this request"):
+        services.request_update(actor=None, request=request, notes="second", expected_version=read)
+    request.refresh_from_db()
+    assert (request.notes, request.version) == ("first", read + 1)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from rogatory.core.exceptions import ApplicationError
 from rogatory.intake.export import register_export
@@ -12,7 +12,9 @@ from rogatory.register.models import Direction
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Write the register to a CSV or XLSX file in format v1.")
+    @property
+    def help(self) -> str:  # argparse needs a real string, not a lazy one
+        return gettext("Write the register to a CSV or XLSX file in format v1.")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path, help=gettext_lazy("the file to write"))

@@ -13,9 +13,11 @@ from rogatory.intake.services import ImportRejected, register_import
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Import a register file (CSV or XLSX, format v1). If any row is wrong, nothing is written."
-    )
+    @property
+    def help(self) -> str:  # argparse needs a real string, not a lazy one
+        return _(
+            "Import a register file (CSV or XLSX, format v1). If any row is wrong, nothing is written."
+        )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path, help=gettext_lazy("the CSV or XLSX file"))
