@@ -15,9 +15,8 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from rogatory.accounts.models import Unit, User
 from rogatory.accounts.permissions import user_sees_all_units, user_unit_ids
@@ -105,7 +104,7 @@ class CountryField(forms.ModelChoiceField):
     widget = _QuickSelect
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", _lazy("— choose a country —"))
+        kwargs.setdefault("empty_label", gettext_lazy("— choose a country —"))
         super().__init__(queryset=Country.objects.all(), **kwargs)
 
     def label_from_instance(self, country: Country) -> str:
@@ -116,7 +115,7 @@ class TreatyField(forms.ModelChoiceField):
     """A legal basis, by its code and name."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", _lazy("— not stated —"))
+        kwargs.setdefault("empty_label", gettext_lazy("— not stated —"))
         super().__init__(queryset=Treaty.objects.order_by("code"), **kwargs)
 
     def label_from_instance(self, treaty: Treaty) -> str:
@@ -127,7 +126,7 @@ class OffenceCategoryField(forms.ModelChoiceField):
     """An ICCS level-1 offence category, by its code and name."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", _lazy("— not stated —"))
+        kwargs.setdefault("empty_label", gettext_lazy("— not stated —"))
         super().__init__(queryset=OffenceCategory.objects.order_by("code"), **kwargs)
 
     def label_from_instance(self, category: OffenceCategory) -> str:
@@ -159,16 +158,16 @@ def _not_future(value: date | None) -> None:
 # --- The register list -------------------------------------------------------------------------
 
 SORT_CHOICES = [
-    ("-registered", _lazy("Newest registered first")),
-    ("registered", _lazy("Oldest registered first")),
-    ("reference", _lazy("Reference, A to Z")),
-    ("-reference", _lazy("Reference, Z to A")),
-    ("-opened", _lazy("Opened, newest first")),
-    ("opened", _lazy("Opened, oldest first")),
-    ("-decided", _lazy("Decided, newest first")),
-    ("decided", _lazy("Decided, oldest first")),
+    ("-registered", gettext_lazy("Newest registered first")),
+    ("registered", gettext_lazy("Oldest registered first")),
+    ("reference", gettext_lazy("Reference, A to Z")),
+    ("-reference", gettext_lazy("Reference, Z to A")),
+    ("-opened", gettext_lazy("Opened, newest first")),
+    ("opened", gettext_lazy("Opened, oldest first")),
+    ("-decided", gettext_lazy("Decided, newest first")),
+    ("decided", gettext_lazy("Decided, oldest first")),
 ]
-_ANY = [("", _lazy("Any"))]
+_ANY = [("", gettext_lazy("Any"))]
 
 
 def _capitalised(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -179,45 +178,58 @@ class RequestFilterForm(forms.Form):
     """What the register list is narrowed to and sorted by; read from the query string."""
 
     search = forms.CharField(
-        label=_lazy("Search"),
+        label=gettext_lazy("Search"),
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _lazy("Reference, case, authority, offence")}
+            attrs={
+                "type": "search",
+                "placeholder": gettext_lazy("Reference, case, authority, offence"),
+            }
         ),
     )
     direction = forms.ChoiceField(
-        label=_lazy("Direction"), required=False, choices=_ANY + _capitalised(Direction.choices)
+        label=gettext_lazy("Direction"),
+        required=False,
+        choices=_ANY + _capitalised(Direction.choices),
     )
     kind = forms.ChoiceField(
-        label=_lazy("Kind"), required=False, choices=_ANY + _capitalised(Kind.choices)
+        label=gettext_lazy("Kind"), required=False, choices=_ANY + _capitalised(Kind.choices)
     )
-    country = CountryField(label=_lazy("Country"), required=False, empty_label=_lazy("Any"))
+    country = CountryField(
+        label=gettext_lazy("Country"), required=False, empty_label=gettext_lazy("Any")
+    )
     status = forms.ChoiceField(
-        label=_lazy("Status"), required=False, choices=_ANY + _capitalised(Status.choices)
+        label=gettext_lazy("Status"), required=False, choices=_ANY + _capitalised(Status.choices)
     )
-    opened_from = forms.DateField(label=_lazy("Opened from"), required=False, widget=DateInput())
-    opened_to = forms.DateField(label=_lazy("Opened to"), required=False, widget=DateInput())
+    opened_from = forms.DateField(
+        label=gettext_lazy("Opened from"), required=False, widget=DateInput()
+    )
+    opened_to = forms.DateField(label=gettext_lazy("Opened to"), required=False, widget=DateInput())
     ground = GroundField(
-        label=_lazy("Refusal ground"),
+        label=gettext_lazy("Refusal ground"),
         required=False,
         queryset=RefusalGround.objects.all(),
-        empty_label=_lazy("Any"),
+        empty_label=gettext_lazy("Any"),
     )
     political = forms.ChoiceField(
-        label=_lazy("Political"),
+        label=gettext_lazy("Political"),
         required=False,
-        choices=[("", _lazy("Any")), ("yes", _lazy("Yes")), ("no", _lazy("No"))],
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("yes", gettext_lazy("Yes")),
+            ("no", gettext_lazy("No")),
+        ],
     )
     unit = forms.ModelChoiceField(
-        label=_lazy("Unit"),
+        label=gettext_lazy("Unit"),
         required=False,
         queryset=Unit.objects.none(),
         to_field_name="code",
-        empty_label=_lazy("Any"),
+        empty_label=gettext_lazy("Any"),
     )
     sort = forms.ChoiceField(
-        label=_lazy("Sort by"), required=False, choices=SORT_CHOICES, initial="-registered"
+        label=gettext_lazy("Sort by"), required=False, choices=SORT_CHOICES, initial="-registered"
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -291,37 +303,37 @@ class RequestFilterForm(forms.Form):
 class _RequestFieldsForm(forms.Form):
     """The descriptive fields of a request, shared by the new-request and edit forms."""
 
-    country = CountryField(label=_lazy("Counterpart state"))
+    country = CountryField(label=gettext_lazy("Counterpart state"))
     counterpart_reference = forms.CharField(
-        label=_lazy("Counterpart's reference"), required=False, max_length=100
+        label=gettext_lazy("Counterpart's reference"), required=False, max_length=100
     )
     counterpart_authority = forms.CharField(
-        label=_lazy("Counterpart authority"), required=False, max_length=300
+        label=gettext_lazy("Counterpart authority"), required=False, max_length=300
     )
-    legal_basis = TreatyField(label=_lazy("Legal basis"), required=False)
+    legal_basis = TreatyField(label=gettext_lazy("Legal basis"), required=False)
     domestic_case = forms.CharField(
-        label=_lazy("Domestic criminal case"), required=False, max_length=100
+        label=gettext_lazy("Domestic criminal case"), required=False, max_length=100
     )
-    offence_category = OffenceCategoryField(label=_lazy("Offence category"), required=False)
+    offence_category = OffenceCategoryField(label=gettext_lazy("Offence category"), required=False)
     offence_description = forms.CharField(
-        label=_lazy("Offence"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Offence"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     purpose = forms.ChoiceField(
-        label=_lazy("Purpose"),
+        label=gettext_lazy("Purpose"),
         required=False,
         choices=_capitalised(Purpose.choices),
         initial=Purpose.PROSECUTION,
-        help_text=_lazy("Extradition requests only."),
+        help_text=gettext_lazy("Extradition requests only."),
     )
     persons_count = forms.IntegerField(
-        label=_lazy("Number of persons sought"),
+        label=gettext_lazy("Number of persons sought"),
         required=False,
         min_value=1,
         initial=1,
-        help_text=_lazy("Extradition requests only."),
+        help_text=gettext_lazy("Extradition requests only."),
     )
     notes = forms.CharField(
-        label=_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def _clean_extradition_fields(self, kind: str, cleaned: dict[str, Any]) -> None:
@@ -358,31 +370,31 @@ class RequestRegisterForm(_RequestFieldsForm):
     ]
 
     direction = forms.ChoiceField(
-        label=_lazy("Direction"),
+        label=gettext_lazy("Direction"),
         choices=[
-            (Direction.OUTGOING, _lazy("Outgoing (we ask)")),
-            (Direction.INCOMING, _lazy("Incoming (we are asked)")),
+            (Direction.OUTGOING, gettext_lazy("Outgoing (we ask)")),
+            (Direction.INCOMING, gettext_lazy("Incoming (we are asked)")),
         ],
         widget=forms.RadioSelect,
     )
     kind = forms.ChoiceField(
-        label=_lazy("Kind"),
+        label=gettext_lazy("Kind"),
         choices=[
-            (Kind.MLA, _lazy("Legal assistance (MLA)")),
-            (Kind.EXTRADITION, _lazy("Extradition")),
+            (Kind.MLA, gettext_lazy("Legal assistance (MLA)")),
+            (Kind.EXTRADITION, gettext_lazy("Extradition")),
         ],
         widget=forms.RadioSelect,
     )
     reference = forms.CharField(
-        label=_lazy("Our reference"),
+        label=gettext_lazy("Our reference"),
         max_length=100,
-        help_text=_lazy("Unique among requests of the same direction."),
+        help_text=gettext_lazy("Unique among requests of the same direction."),
     )
     registered_on = forms.DateField(
-        label=_lazy("Registered on"), widget=DateInput(), validators=[_not_future]
+        label=gettext_lazy("Registered on"), widget=DateInput(), validators=[_not_future]
     )
     unit = forms.ModelChoiceField(
-        label=_lazy("Unit"), queryset=Unit.objects.none(), empty_label=None
+        label=gettext_lazy("Unit"), queryset=Unit.objects.none(), empty_label=None
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -456,57 +468,65 @@ class EventForm(forms.Form):
     # Per event type: the heading of its form, the label of its date, its button.
     TEXTS: ClassVar[dict[str, tuple[str, str, str]]] = {
         "sent": (
-            _lazy("Sent to the requested state"),
-            _lazy("Date sent"),
-            _lazy("Record as sent"),
+            gettext_lazy("Sent to the requested state"),
+            gettext_lazy("Date sent"),
+            gettext_lazy("Record as sent"),
         ),
         "received": (
-            _lazy("Received from the requesting state"),
-            _lazy("Date received"),
-            _lazy("Record as received"),
+            gettext_lazy("Received from the requesting state"),
+            gettext_lazy("Date received"),
+            gettext_lazy("Record as received"),
         ),
         "acknowledged": (
-            _lazy("Receipt acknowledged"),
-            _lazy("Date acknowledged"),
-            _lazy("Record acknowledgement"),
+            gettext_lazy("Receipt acknowledged"),
+            gettext_lazy("Date acknowledged"),
+            gettext_lazy("Record acknowledgement"),
         ),
         "supplementary_requested": (
-            _lazy("Supplementary information requested"),
-            _lazy("Date requested"),
-            _lazy("Record the request for information"),
+            gettext_lazy("Supplementary information requested"),
+            gettext_lazy("Date requested"),
+            gettext_lazy("Record the request for information"),
         ),
         "supplementary_provided": (
-            _lazy("Supplementary information provided"),
-            _lazy("Date provided"),
-            _lazy("Record information provided"),
+            gettext_lazy("Supplementary information provided"),
+            gettext_lazy("Date provided"),
+            gettext_lazy("Record information provided"),
         ),
         "provisional_arrest": (
-            _lazy("Provisional arrest"),
-            _lazy("Date of arrest"),
-            _lazy("Record provisional arrest"),
+            gettext_lazy("Provisional arrest"),
+            gettext_lazy("Date of arrest"),
+            gettext_lazy("Record provisional arrest"),
         ),
-        "hearing": (_lazy("Hearing"), _lazy("Date of hearing"), _lazy("Record hearing")),
-        "decided": (_lazy("Decision"), _lazy("Date of decision"), _lazy("Record decision")),
+        "hearing": (
+            gettext_lazy("Hearing"),
+            gettext_lazy("Date of hearing"),
+            gettext_lazy("Record hearing"),
+        ),
+        "decided": (
+            gettext_lazy("Decision"),
+            gettext_lazy("Date of decision"),
+            gettext_lazy("Record decision"),
+        ),
         "surrendered": (
-            _lazy("Person surrendered"),
-            _lazy("Date of surrender"),
-            _lazy("Record surrender"),
+            gettext_lazy("Person surrendered"),
+            gettext_lazy("Date of surrender"),
+            gettext_lazy("Record surrender"),
         ),
         "reopened": (
-            _lazy("Re-open the request"),
-            _lazy("Date re-opened"),
-            _lazy("Re-open request"),
+            gettext_lazy("Re-open the request"),
+            gettext_lazy("Date re-opened"),
+            gettext_lazy("Re-open request"),
         ),
         "opening_corrected": (
-            _lazy("Correct the opening date"),
-            _lazy("Correct opening date"),
-            _lazy("Correct the date"),
+            gettext_lazy("Correct the opening date"),
+            gettext_lazy("Correct opening date"),
+            gettext_lazy("Correct the date"),
         ),
     }
 
     occurred_on = forms.DateField(widget=DateInput(), validators=[_not_future])
     note = forms.CharField(
-        label=_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, event_type: str, state: lifecycle.State, **kwargs: Any) -> None:
@@ -557,7 +577,7 @@ class EventForm(forms.Form):
 class ReasonedEventForm(EventForm):
     """An event that changes what was recorded before, and so needs a reason."""
 
-    reason = forms.CharField(label=_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     note = None
 
 
@@ -566,29 +586,29 @@ class DecisionForm(EventForm):
 
     field_order = ["outcome", "occurred_on", "grounds", "political", "political_reason", "note"]
 
-    outcome = forms.ChoiceField(label=_lazy("Decision"), widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect)
     grounds = GroundsField(
-        label=_lazy("Refusal grounds"),
+        label=gettext_lazy("Refusal grounds"),
         required=False,
         queryset=RefusalGround.objects.all(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "ground-choice"}),
-        help_text=_lazy("Every ground the refusal gives; refusals only."),
+        help_text=gettext_lazy("Every ground the refusal gives; refusals only."),
     )
     political = forms.ChoiceField(
-        label=_lazy("Counts as political"),
+        label=gettext_lazy("Counts as political"),
         required=False,
         choices=[
-            ("", _lazy("As the grounds say")),
+            ("", gettext_lazy("As the grounds say")),
             ("yes", pgettext_lazy("political", "Yes, for political reasons")),
             ("no", pgettext_lazy("political", "No, not for political reasons")),
         ],
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "A refusal counts as political when one of its grounds does; override that only "
             "with a reason."
         ),
     )
     political_reason = forms.CharField(
-        label=_lazy("Reason for the override"),
+        label=gettext_lazy("Reason for the override"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -660,16 +680,19 @@ def event_form(event_type: str, *, state: lifecycle.State, data: Any = None) -> 
 class PersonForm(forms.Form):
     """A person sought in an extradition request."""
 
-    full_name = forms.CharField(label=_lazy("Full name"), max_length=300)
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=300)
     born_on = forms.DateField(
-        label=_lazy("Date of birth"), required=False, widget=DateInput(), validators=[_not_future]
+        label=gettext_lazy("Date of birth"),
+        required=False,
+        widget=DateInput(),
+        validators=[_not_future],
     )
     nationality = CountryField(
-        label=_lazy("Nationality"), required=False, empty_label=_lazy("— unknown —")
+        label=gettext_lazy("Nationality"), required=False, empty_label=gettext_lazy("— unknown —")
     )
-    in_custody = forms.BooleanField(label=_lazy("In custody"), required=False)
+    in_custody = forms.BooleanField(label=gettext_lazy("In custody"), required=False)
     note = forms.CharField(
-        label=_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     prefix = "person"
@@ -678,15 +701,15 @@ class PersonForm(forms.Form):
 class DocumentForm(forms.Form):
     """A file to attach to a request."""
 
-    file = forms.FileField(label=_lazy("File"))
+    file = forms.FileField(label=gettext_lazy("File"))
     kind = forms.ChoiceField(
-        label=_lazy("Kind of document"), choices=Document.Kind.choices, initial="other"
+        label=gettext_lazy("Kind of document"), choices=Document.Kind.choices, initial="other"
     )
     title = forms.CharField(
-        label=_lazy("Title"),
+        label=gettext_lazy("Title"),
         required=False,
         max_length=300,
-        help_text=_lazy("Leave empty to use the file name."),
+        help_text=gettext_lazy("Leave empty to use the file name."),
     )
 
     prefix = "document"
