@@ -70,13 +70,7 @@ def two_factor_confirm(*, actor: User, device: TOTPDevice, token: str) -> None:
     two_factor_verify(device=device, token=token)
     with transaction.atomic():
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
-        audit_record(
-            actor=actor,
-            action="user_two_factor_enable",
-            object_type="user",
-            object_id=actor.pk,
-            after={"two_factor": True},
-        )
+        _audit_two_factor(actor=actor, user=actor, on=True)
 
 
 def two_factor_disable(*, actor: User, token: str) -> None:
@@ -87,13 +81,7 @@ def two_factor_disable(*, actor: User, token: str) -> None:
     two_factor_verify(device=device, token=token)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=actor).delete()
-        audit_record(
-            actor=actor,
-            action="user_two_factor_disable",
-            object_type="user",
-            object_id=actor.pk,
-            after={"two_factor": False},
-        )
+        _audit_two_factor(actor=actor, user=actor, on=False)
 
 
 def two_factor_reset(*, actor: User, user: User) -> None:
@@ -102,10 +90,15 @@ def two_factor_reset(*, actor: User, user: User) -> None:
     with transaction.atomic():
         deleted, _ = TOTPDevice.objects.filter(user=user).delete()
         if deleted:
-            audit_record(
-                actor=actor,
-                action="user_two_factor_disable",
-                object_type="user",
-                object_id=user.pk,
-                after={"two_factor": False},
-            )
+            _audit_two_factor(actor=actor, user=user, on=False)
+
+
+def _audit_two_factor(*, actor: User, user: User, on: bool) -> None:
+    """Record that `actor` turned `user`'s two-factor sign-in on or off."""
+    audit_record(
+        actor=actor,
+        action="user_two_factor_enable" if on else "user_two_factor_disable",
+        object_type="user",
+        object_id=user.pk,
+        after={"two_factor": on},
+    )

@@ -222,6 +222,17 @@ def _treaty_snapshot(treaty: Treaty) -> dict:
     }
 
 
+def _save_edit(record: RefusalGround | Treaty, changes: dict) -> None:
+    """Save a supervisor's `changes` to a shipped record and mark it edited.
+
+    A record marked edited keeps its editable fields when the shipped data is loaded again.
+    """
+    for field, value in changes.items():
+        setattr(record, field, value)
+    record.edited_at = timezone.now()
+    record.save(update_fields=[*changes, "edited_at"])
+
+
 def _text(value: str, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     """Return `value` stripped, or raise ValidationError naming `field` if empty or too long."""
     value = value.strip()
@@ -303,10 +314,7 @@ def refusal_ground_update(
     before = _refusal_ground_snapshot(ground)
     if changes == before:
         return ground
-    for field, value in changes.items():
-        setattr(ground, field, value)
-    ground.edited_at = timezone.now()
-    ground.save(update_fields=[*changes, "edited_at"])
+    _save_edit(ground, changes)
     audit_record(
         actor=actor,
         action="refusal_ground_update",
@@ -344,10 +352,7 @@ def treaty_update(
     unchanged = all(before[field] == value for field, value in changes.items())
     if unchanged and before["parties"] == sorted(country.code for country in parties):
         return treaty
-    for field, value in changes.items():
-        setattr(treaty, field, value)
-    treaty.edited_at = timezone.now()
-    treaty.save(update_fields=[*changes, "edited_at"])
+    _save_edit(treaty, changes)
     treaty.parties.set(parties)
     audit_record(
         actor=actor,

@@ -24,8 +24,7 @@ NEW_PASSWORD = "a brand new passphrase 7"
 
 
 @pytest.fixture(autouse=True)
-def _plain_http_and_no_code_throttle(settings):
-    settings.SECURE_SSL_REDIRECT = False
+def _no_code_throttle(settings):
     # django-otp makes a user wait after a wrong code; tests enter the right one at once.
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
 

@@ -19,11 +19,6 @@ def _request_trail(request_id: int) -> str:
     return reverse("web:request_audit", args=[request_id])
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def supervisor(client):
     user = UserFactory(role=Role.SUPERVISOR, username="sofia.supervisor")

@@ -19,11 +19,6 @@ def _detail(code: str) -> str:
     return reverse("web:country_detail", args=[code])
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def swiss_register():
     """Requests with Switzerland over two years, and one with Germany."""

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 DASHBOARD = reverse("web:dashboard")
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def units():
     return UnitFactory(code="central", name="Central authority"), UnitFactory(code="north")

@@ -36,11 +36,6 @@ BAD_ROWS = [
 
 
 @pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture(autouse=True)
 def media(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path

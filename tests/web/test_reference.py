@@ -22,12 +22,6 @@ PAGES = [
 GROUND_PREFIX = "ground-dual_criminality"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # Outside debug mode every plain-HTTP request is redirected to HTTPS first.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def supervisor(client):
     user = UserFactory(username="sam.supervisor", role=Role.SUPERVISOR)

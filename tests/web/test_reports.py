@@ -27,11 +27,6 @@ def _download(format: str) -> str:
     return reverse("web:report_download", args=[format])
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def register():
     """A small register: five outgoing decisions in 2023, one incoming, one in 2022."""

@@ -12,26 +12,16 @@ from rogatory.accounts.models import Role
 from rogatory.audit.models import AuditRecord
 from rogatory.register.models import Document, Event, Kind, Outcome, Person, Status
 from rogatory.register.services import document_attach, person_add
-from tests.accounts.factories import UnitFactory, UserFactory
+from tests.accounts.factories import UserFactory
 from tests.register.factories import make_request
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def central():
-    return UnitFactory(code="central", name="Central authority")
 
 
 @pytest.fixture

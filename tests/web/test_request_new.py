@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 NEW = reverse("web:request_new")
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture
-def central():
-    return UnitFactory(code="central", name="Central authority")
-
-
 @pytest.fixture
 def clerk_in(client, central):
     user = UserFactory(role=Role.CLERK, units=[central])

@@ -24,8 +24,7 @@ OWN, OTHER = "own", "other"
 
 
 @pytest.fixture(autouse=True)
-def _plain_http(settings, tmp_path):
-    settings.SECURE_SSL_REDIRECT = False
+def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 

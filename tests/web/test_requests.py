@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("web:request_list")
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture
-def central():
-    return UnitFactory(code="central", name="Central authority")
-
-
 @pytest.fixture
 def viewer(client, central):
     user = UserFactory(role=Role.VIEWER, units=[central])

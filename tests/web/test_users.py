@@ -17,16 +17,6 @@ NEW_UNIT = reverse("web:unit_create")
 GOOD_PASSWORD = "a long enough passphrase 9"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture
-def central():
-    return UnitFactory(code="central", name="Central authority")
-
-
 @pytest.fixture
 def admin(client, central):
     user = UserFactory(username="ada", role=Role.ADMINISTRATOR, units=[central])

@@ -5,8 +5,9 @@ treaties, with their long list of parties, are edited on their own page.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +31,8 @@ from ..forms.reference import BilateralTreatyForm, RefusalGroundForm, TreatyForm
 
 _editor_required = action_required(Action.EDIT_REFERENCE)
 
+T = TypeVar("T")
+
 
 def _found(selector: Callable[..., Any], **kwargs: Any) -> Any:
     try:
@@ -44,6 +47,20 @@ def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 
 def _back_to(anchor: str) -> HttpResponse:
     return redirect(f"{reverse('web:reference')}#{anchor}")
+
+
+def _apply(form: forms.Form, change: Callable[[], T]) -> T | None:
+    """Make the change a valid form asks for; None if the form or the service refused it.
+
+    What the service refuses is shown on the form, as the form's own errors are.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return change()
+    except ApplicationError as error:
+        service_error_add(form, error)
+        return None
 
 
 @_editor_required
@@ -68,18 +85,16 @@ def ground_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit a refusal ground's labels and political default, in its row or on its own page."""
     ground = _found(refusal_ground_get, code=code)
     form = RefusalGroundForm.for_ground(ground, request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            refusal_ground_update(actor=request.user, ground=ground, **form.cleaned_data)
-        except ApplicationError as error:
-            service_error_add(form, error)
-        else:
-            if request.htmx:
-                return render(
-                    request, "web/reference/_ground_row.html", {"ground": ground, "saved": True}
-                )
-            messages.success(request, _("The refusal ground was saved."))
-            return _back_to(f"ground-{ground.code}")
+    saved = _apply(
+        form, lambda: refusal_ground_update(actor=request.user, ground=ground, **form.cleaned_data)
+    )
+    if saved is not None:
+        if request.htmx:
+            return render(
+                request, "web/reference/_ground_row.html", {"ground": ground, "saved": True}
+            )
+        messages.success(request, _("The refusal ground was saved."))
+        return _back_to(f"ground-{ground.code}")
     template = "_ground_form_row.html" if request.htmx else "ground_edit.html"
     return _page(request, template, {"ground": ground, "form": form})
 
@@ -89,14 +104,12 @@ def treaty_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit a treaty's names, what it covers and its parties."""
     treaty = _found(treaty_get, code=code)
     form = TreatyForm.for_treaty(treaty, request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            treaty_update(actor=request.user, treaty=treaty, **form.cleaned_data)
-        except ApplicationError as error:
-            service_error_add(form, error)
-        else:
-            messages.success(request, _("The treaty %(code)s was saved.") % {"code": treaty.code})
-            return _back_to(f"treaty-{treaty.code}")
+    saved = _apply(
+        form, lambda: treaty_update(actor=request.user, treaty=treaty, **form.cleaned_data)
+    )
+    if saved is not None:
+        messages.success(request, _("The treaty %(code)s was saved.") % {"code": treaty.code})
+        return _back_to(f"treaty-{treaty.code}")
     return _page(request, "treaty_edit.html", {"treaty": treaty, "form": form})
 
 
@@ -104,18 +117,18 @@ def treaty_edit(request: HttpRequest, code: str) -> HttpResponse:
 def treaty_add(request: HttpRequest) -> HttpResponse:
     """Add a bilateral treaty between our state and one other."""
     form = BilateralTreatyForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
+
+    def create() -> Treaty:
         fields = dict(form.cleaned_data)
         country = fields.pop("country")
-        try:
-            treaty = treaty_create(
-                actor=request.user, kind=Treaty.Kind.BILATERAL, parties=[country], **fields
-            )
-        except ApplicationError as error:
-            service_error_add(form, error)
-        else:
-            messages.success(request, _("The treaty %(code)s was added.") % {"code": treaty.code})
-            return _back_to(f"treaty-{treaty.code}")
+        return treaty_create(
+            actor=request.user, kind=Treaty.Kind.BILATERAL, parties=[country], **fields
+        )
+
+    treaty = _apply(form, create)
+    if treaty is not None:
+        messages.success(request, _("The treaty %(code)s was added.") % {"code": treaty.code})
+        return _back_to(f"treaty-{treaty.code}")
     return _page(request, "treaty_add.html", {"form": form})
 
 

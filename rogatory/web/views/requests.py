@@ -194,15 +194,20 @@ def request_event(request: HttpRequest, request_id: int, event_type: str) -> Htt
         raise PermissionDenied
     found = request_get(user=request.user, request_id=request_id)
     form = event_form(event_type, state=request_state(request=found), data=request.POST)
-    if form.is_valid():
-        try:
-            _event_record(actor=request.user, request=found, form=form)
-        except _FORM_ERRORS as error:
-            service_error(form, error)
-        else:
-            done = _("Recorded: %(event)s.") % {"event": form.heading}
-            return _changed(request, found, part="events", done=done)
-    return _part(request, found, part="events", event_form=form)
+
+    def record() -> str:
+        _event_record(actor=request.user, request=found, form=form)
+        return _("Recorded: %(event)s.") % {"event": form.heading}
+
+    return _card_change(
+        request,
+        found,
+        form,
+        part="events",
+        form_name="event_form",
+        save=record,
+        errors=_FORM_ERRORS,
+    )
 
 
 @action_required(Action.RECORD_EVENT)
@@ -212,15 +217,12 @@ def person_add(request: HttpRequest, request_id: int) -> HttpResponse:
     """Name a person sought in an extradition request."""
     found = request_get(user=request.user, request_id=request_id)
     form = PersonForm(request.POST)
-    if form.is_valid():
-        try:
-            person = services.person_add(actor=request.user, request=found, **form.cleaned_data)
-        except ValidationError as error:
-            service_error(form, error)
-        else:
-            done = _("%(name)s added to the persons sought.") % {"name": person.full_name}
-            return _changed(request, found, part="persons", done=done)
-    return _part(request, found, part="persons", person_form=form)
+
+    def add() -> str:
+        person = services.person_add(actor=request.user, request=found, **form.cleaned_data)
+        return _("%(name)s added to the persons sought.") % {"name": person.full_name}
+
+    return _card_change(request, found, form, part="persons", form_name="person_form", save=add)
 
 
 @action_required(Action.RECORD_EVENT)
@@ -230,24 +232,23 @@ def document_upload(request: HttpRequest, request_id: int) -> HttpResponse:
     """Attach a file to a request."""
     found = request_get(user=request.user, request_id=request_id)
     form = DocumentForm(request.POST, request.FILES, max_bytes=settings.ROGATORY_MAX_UPLOAD_BYTES)
-    if form.is_valid():
+
+    def attach() -> str:
         upload = form.cleaned_data["file"]
-        try:
-            document = services.document_attach(
-                actor=request.user,
-                request=found,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                original_name=upload.name,
-                content_type=upload.content_type or "application/octet-stream",
-                content=upload,
-            )
-        except ValidationError as error:
-            service_error(form, error)
-        else:
-            done = _("%(title)s attached.") % {"title": document.title}
-            return _changed(request, found, part="documents", done=done)
-    return _part(request, found, part="documents", document_form=form)
+        document = services.document_attach(
+            actor=request.user,
+            request=found,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            original_name=upload.name,
+            content_type=upload.content_type or "application/octet-stream",
+            content=upload,
+        )
+        return _("%(title)s attached.") % {"title": document.title}
+
+    return _card_change(
+        request, found, form, part="documents", form_name="document_form", save=attach
+    )
 
 
 @action_required(Action.READ)
@@ -308,6 +309,31 @@ def _event_record(*, actor: Any, request: Request, form: EventForm) -> Event:
     service, date_argument = _DATED_SERVICES[form.event_type]
     words = {"reason": data["reason"]} if "reason" in data else {"note": data["note"]}
     return service(actor=actor, request=request, **{date_argument: data["occurred_on"]}, **words)
+
+
+def _card_change(
+    request: HttpRequest,
+    found: Request,
+    form: EventForm | PersonForm | DocumentForm,
+    *,
+    part: str,
+    form_name: str,
+    save: Callable[[], str],
+    errors: tuple[type[Exception], ...] = (ValidationError,),
+) -> HttpResponse:
+    """Make the change of a card's valid form, or show the card again with the form's errors.
+
+    `save` calls the service and returns the message that says what was done; `form_name` is
+    the keyword `_detail_context` takes the failed form by.
+    """
+    if form.is_valid():
+        try:
+            done = save()
+        except errors as error:
+            service_error(form, error)
+        else:
+            return _changed(request, found, part=part, done=done)
+    return _part(request, found, part=part, **{form_name: form})
 
 
 def _changed(request: HttpRequest, changed: Request, *, part: str, done: str) -> HttpResponse:
