@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -41,7 +42,7 @@ class BrowserSessionAuth(APIKeyCookie):
         if user_has_device(user) and not _otp_verified(user):
             return None
         if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, "CSRF check Failed")
+            raise HttpError(403, _("The CSRF check failed: reload the page and try again."))
         return user
 
 
