@@ -18,7 +18,7 @@ from rogatory.accounts.permissions import Action, user_can, user_sees_all_units,
 from rogatory.core.exceptions import NotFoundError, ValidationError
 
 from . import lifecycle
-from .models import EARLIEST_DATE, Event, Request, RequestGround
+from .models import EARLIEST_DATE, Document, Event, Person, Request, RequestGround
 
 
 def request_changes(
@@ -261,3 +261,33 @@ def _storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return "\x00" not in text
+
+
+# --- A request's parts ----------------------------------------------------------------------
+
+
+def request_events(*, request: Request) -> QuerySet[Event]:
+    """Return a request's events in the order they were recorded, with who and which grounds."""
+    return (
+        request.events.select_related("recorded_by")
+        .prefetch_related("grounds")
+        .order_by("recorded_at", "id")
+    )
+
+
+def request_persons(*, request: Request) -> list[Person]:
+    """Return the persons a request seeks, in the order they were named."""
+    return list(request.persons.select_related("nationality").order_by("id"))
+
+
+def request_documents(*, request: Request) -> QuerySet[Document]:
+    """Return the documents filed with a request, oldest first."""
+    return request.documents.select_related("uploaded_by").order_by("id")
+
+
+def request_document(*, request: Request, document_id: int) -> Document:
+    """Return one document of a request, or raise NotFoundError."""
+    document = request.documents.filter(pk=document_id).first()
+    if document is None:
+        raise NotFoundError(_("The request has no document %(id)s.") % {"id": document_id})
+    return document

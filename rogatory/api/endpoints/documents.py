@@ -11,7 +11,7 @@ from ninja import Router
 from rogatory.audit.services import audit_view
 from rogatory.core.exceptions import NotFoundError
 from rogatory.register.models import Document
-from rogatory.register.selectors import request_get
+from rogatory.register.selectors import request_document, request_get
 
 from ..schemas import ERRORS, Id
 
@@ -37,9 +37,7 @@ _FILE_RESPONSE = {
 def document_download(request: HttpRequest, request_id: Id, document_id: Id) -> FileResponse:
     """Stream a document's file to a user who may see its request; the download is audited."""
     found = request_get(user=request.auth, request_id=request_id)
-    document = Document.objects.filter(request=found, pk=document_id).first()
-    if document is None:
-        raise NotFoundError(_("The request has no document %(id)s.") % {"id": document_id})
+    document = request_document(request=found, document_id=document_id)
     path = _stored_path(document)
     audit_view(
         actor=request.auth,

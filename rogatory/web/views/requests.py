@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -31,8 +30,16 @@ from rogatory.core.exceptions import (
     ValidationError,
 )
 from rogatory.register import lifecycle, services
-from rogatory.register.models import Document, Event, Kind, Person, Request
-from rogatory.register.selectors import request_get, request_page, request_state
+from rogatory.register.models import Document, Event, Kind, Request
+from rogatory.register.selectors import (
+    request_document,
+    request_documents,
+    request_events,
+    request_get,
+    request_page,
+    request_persons,
+    request_state,
+)
 from rogatory.web.access import action_required
 from rogatory.web.forms.requests import (
     EVENT_TYPES,
@@ -364,7 +371,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     """Gather what the request page shows, with any form that failed in place of a blank one."""
     state = request_state(request=shown)
-    persons = _persons_of(shown) if shown.kind == Kind.EXTRADITION else []
+    persons = request_persons(request=shown) if shown.kind == Kind.EXTRADITION else []
     if persons:
         audit_view(
             actor=request.user,
@@ -377,11 +384,11 @@ def _detail_context(
         "active": "requests",
         "state": state,
         "grounds": shown.grounds.order_by("position", "code"),
-        "events": _events_of(shown),
+        "events": request_events(request=shown),
         "event_forms": _event_forms(request, state, failed=event_form),
         "persons": persons,
         "person_form": person_form or PersonForm(),
-        "documents": _documents_of(shown),
+        "documents": request_documents(request=shown),
         "document_form": document_form
         or DocumentForm(max_bytes=settings.ROGATORY_MAX_UPLOAD_BYTES),
         "max_upload_bytes": settings.ROGATORY_MAX_UPLOAD_BYTES,
@@ -411,27 +418,11 @@ def _event_forms(
     ]
 
 
-def _events_of(shown: Request) -> QuerySet[Event]:
-    return (
-        shown.events.select_related("recorded_by")
-        .prefetch_related("grounds")
-        .order_by("recorded_at", "id")
-    )
-
-
-def _persons_of(shown: Request) -> list[Person]:
-    return list(shown.persons.select_related("nationality").order_by("id"))
-
-
-def _documents_of(shown: Request) -> QuerySet[Document]:
-    return shown.documents.select_related("uploaded_by").order_by("id")
-
-
 def _document_of(shown: Request, document_id: int) -> Document:
-    document = shown.documents.filter(pk=document_id).first()
-    if document is None:
-        raise Http404(_("There is no such document with this request."))
-    return document
+    try:
+        return request_document(request=shown, document_id=document_id)
+    except NotFoundError as error:
+        raise Http404(error.message) from None
 
 
 urlpatterns = [

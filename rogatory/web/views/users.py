@@ -1,16 +1,15 @@
 """User administration, for administrators: users, their roles and units, and the units."""
 
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rogatory.accounts.models import Unit, User
+from rogatory.accounts import selectors
+from rogatory.accounts.models import User
 from rogatory.accounts.permissions import Action
 from rogatory.accounts.services import unit_create, user_create, user_set_password, user_update
 from rogatory.accounts.two_factor import two_factor_reset
@@ -110,17 +109,15 @@ def unit_new(request: HttpRequest) -> HttpResponse:
 
 
 def _user_list_page(request: HttpRequest, *, unit_form: UnitCreateForm) -> HttpResponse:
-    confirmed_device = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    users = (
-        User.objects.prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("name")))
-        .annotate(two_factor=Exists(confirmed_device))
-        .order_by("-is_active", "username")
-    )
-    units = Unit.objects.annotate(member_count=Count("members")).order_by("name")
     return render(
         request,
         "web/users/user_list.html",
-        {"active": "users", "users": users, "units": units, "unit_form": unit_form},
+        {
+            "active": "users",
+            "users": selectors.user_list(),
+            "units": selectors.unit_list(),
+            "unit_form": unit_form,
+        },
     )
 
 
@@ -138,7 +135,7 @@ def _user_edit_page(
             "active": "users",
             "edited": user,
             "is_self": user.pk == request.user.pk,
-            "two_factor_on": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "two_factor_on": selectors.user_has_two_factor(user),
             "form": form or UserEditForm.for_user(user),
             "password_form": password_form or UserPasswordForm(user=user),
         },
