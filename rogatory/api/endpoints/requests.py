@@ -165,12 +165,14 @@ def request_retrieve(request: HttpRequest, request_id: Id) -> Request:
     prefetch_related_objects(
         [found], Prefetch("events", queryset=events), "grounds", "persons", "documents"
     )
-    for person in found.persons.all():
-        # The audit trail names the person by id only, so that it keeps no personal data.
+    persons = [person.pk for person in found.persons.all()]
+    if persons:
+        # The same record as the request page writes: persons by id only, so that the
+        # append-only trail keeps no personal data.
         audit_view(
             actor=request.auth,
-            object_type="person",
-            object_id=person.pk,
-            what={"request": found.pk},
+            object_type="request_persons",
+            object_id=found.pk,
+            what={"request": found.pk, "persons": persons},
         )
     return found
