@@ -201,14 +201,7 @@ class _ChainHead:
         The end comes from `AuditChainHead` rather than from the newest record, so that a
         record deleted from the end is not quietly replaced by the next one written.
         """
-        connection = transaction.get_connection()
-        if connection.vendor == "postgresql":
-            # Held until commit or rollback. A row lock on the head would not do: before the
-            # first record there is no row to lock.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        # SQLite needs nothing here: the project begins its transactions IMMEDIATE, so this
-        # one already holds the database's only write lock.
+        _chain_lock()
         head = (
             AuditChainHead.objects.filter(pk=AuditChainHead.ONLY)
             .values_list("sequence", "hash")
@@ -230,6 +223,29 @@ class _ChainHead:
             AuditChainHead.objects.create(pk=AuditChainHead.ONLY, sequence=sequence, hash=digest)
             self.stored = True
         self.sequence, self.hash = sequence, digest
+
+
+def audit_chain_reserve() -> None:
+    """Take the audit chain's lock now, before the change locks any rows of its own.
+
+    Every change ends by extending the chain, so it waits for this lock then anyway. Taking it
+    first puts every writer's locks in one order (the chain, then rows), so that an import
+    holding the chain cannot wait for a request row that a clerk's change holds while that
+    change waits for the chain: a deadlock, which PostgreSQL would end by failing one of them.
+    """
+    _require_transaction()
+    _chain_lock()
+
+
+def _chain_lock() -> None:
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        # Held until commit or rollback, and taken again at no cost. A row lock on the head
+        # would not do: before the first record there is no row to lock.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    # SQLite needs nothing: the project begins its transactions IMMEDIATE, so a writer
+    # already holds the database's only write lock.
 
 
 def _request_of(object_type: str, object_id: str, before: Any, after: Any) -> int | None:

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action, authorize, user_may_access_unit
 from rogatory.accounts.services import unit_default_ensure
-from rogatory.audit.services import AuditEntry, audit_record, audit_record_many
+from rogatory.audit.services import AuditEntry, audit_chain_reserve, audit_record, audit_record_many
 from rogatory.core.bulk import insert_rows
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.register import lifecycle
@@ -129,6 +129,7 @@ def register_import(
     sha256 = register_file_sha256(path)
     lookups = register_lookups()
     with transaction.atomic(), register_file_open(path, progress=progress) as sheet:
+        audit_chain_reserve()
         header, errors = header_parse(sheet.header)
         if errors:
             raise ImportRejected(errors)

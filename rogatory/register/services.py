@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action, authorize, user_unit_ids
 from rogatory.accounts.services import unit_default_ensure
-from rogatory.audit.services import audit_record
+from rogatory.audit.services import audit_chain_reserve, audit_record
 from rogatory.core.exceptions import ConflictError, ValidationError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
@@ -122,6 +122,7 @@ def request_register(
     """Enter a new request in the register as a draft, in `unit` or the actor's own unit."""
     unit = unit or _unit_of(actor)
     authorize(actor, Action.REGISTER, unit_id=unit.pk)
+    audit_chain_reserve()
     if direction not in Direction.values:
         raise ValidationError(
             _("The direction must be outgoing or incoming, not “%(value)s”.") % {"value": direction}
@@ -631,6 +632,7 @@ def _unit_of(actor: Actor) -> Unit:
 
 def _lock(request: Request) -> Request:
     """Return the request re-read under a row lock, so concurrent events queue up."""
+    audit_chain_reserve()
     return Request.objects.select_for_update().get(pk=request.pk)
 
 
