@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench bench-pages clean
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,9 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/register.py --output docs/benchmarks.md
+
+bench-pages: install
+	$(BIN)/python benchmarks/pages.py --rows 1000000 --output docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
