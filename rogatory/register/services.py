@@ -1,8 +1,10 @@
 """Changes to the register. Every change is one transaction with its audit record inside it."""
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -17,8 +19,8 @@ from django.utils.translation import ngettext
 from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action, authorize, user_unit_ids
 from rogatory.accounts.services import unit_default_ensure
-from rogatory.audit.services import audit_chain_reserve, audit_record
-from rogatory.core.exceptions import ConflictError, ValidationError
+from rogatory.audit.services import audit_chain_reserve, audit_record, audit_view
+from rogatory.core.exceptions import ConflictError, NotFoundError, ValidationError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
 from . import lifecycle
@@ -33,7 +35,9 @@ from .models import (
     Request,
     RequestGround,
 )
-from .selectors import request_state
+from .selectors import request_document, request_state
+
+logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | None
 
@@ -542,6 +546,60 @@ def document_attach(
         path.unlink(missing_ok=True)
         raise
     return document
+
+
+# Types a browser may be told a download has; anything else goes out as opaque bytes, so that
+# an uploaded HTML or SVG file can never run as a page of Rogatory.
+SAFE_DOWNLOAD_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+        "text/csv",
+        "text/plain",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """A document's stored file, ready to send, with the type to send it as."""
+
+    document: Document
+    path: Path
+    content_type: str
+
+
+def document_fetch(*, actor: Actor, request: Request, document_id: int) -> DocumentFile:
+    """Return a document of a request for download, recording who fetched it.
+
+    `request` must come from `request_get`, which has checked that the actor may see it.
+    """
+    document = request_document(request=request, document_id=document_id)
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = (root / document.storage_name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        # The register says there is a file and the disk disagrees: an operator must look.
+        logger.error("Document %s: its file %s is missing.", document.pk, path)
+        raise NotFoundError(_("The file of this document is missing; tell an administrator."))
+    audit_view(
+        actor=actor,
+        object_type="document",
+        object_id=document.pk,
+        what={"request": request.pk, "title": document.title, "sha256": document.sha256},
+    )
+    content_type = document.content_type
+    if content_type not in SAFE_DOWNLOAD_TYPES:
+        content_type = "application/octet-stream"
+    return DocumentFile(document=document, path=path, content_type=content_type)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Tests for downloading a document: the file streams to those who may see its request."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,8 @@ from django.conf import settings
 
 from rogatory.accounts.models import Role
 from rogatory.audit.models import AuditRecord
+from rogatory.register.models import Document
+from rogatory.register.services import document_attach
 from tests.register.factories import make_request
 
 from .conftest import API, assert_error, attach_document
@@ -27,6 +30,24 @@ def test_download_streams_the_file_as_an_attachment(clerk_client, own_request):
     assert b"".join(response.streaming_content) == b"%PDF-1.7 the letter"
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="letter.pdf"'
+
+
+def test_download_of_a_type_a_browser_could_run_is_sent_as_opaque_bytes(clerk_client, own_request):
+    document = document_attach(
+        actor=None,
+        request=own_request,
+        kind=Document.Kind.REQUEST,
+        title="Page",
+        original_name="page.html",
+        content_type="text/html",
+        content=io.BytesIO(b"<script>alert(1)</script>"),
+    )
+
+    response = clerk_client.get(_url(document))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_download_is_audited(client_as, own_request):

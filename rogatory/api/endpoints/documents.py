@@ -1,22 +1,14 @@
 """Downloading a document attached to a request."""
 
-import logging
-from pathlib import Path
-
-from django.conf import settings
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router
 
-from rogatory.audit.services import audit_view
-from rogatory.core.exceptions import NotFoundError
-from rogatory.register.models import Document
-from rogatory.register.selectors import request_document, request_get
+from rogatory.register.selectors import request_get
+from rogatory.register.services import document_fetch
 
 from ..schemas import ERRORS, Id
 
 router = Router(tags=["requests"])
-logger = logging.getLogger(__name__)
 
 _FILE_RESPONSE = {
     200: {
@@ -37,27 +29,12 @@ _FILE_RESPONSE = {
 def document_download(request: HttpRequest, request_id: Id, document_id: Id) -> FileResponse:
     """Stream a document's file to a user who may see its request; the download is audited."""
     found = request_get(user=request.auth, request_id=request_id)
-    document = request_document(request=found, document_id=document_id)
-    path = _stored_path(document)
-    audit_view(
-        actor=request.auth,
-        object_type="document",
-        object_id=document.pk,
-        what={"request": found.pk, "sha256": document.sha256},
-    )
-    return FileResponse(
-        path.open("rb"),
+    fetched = document_fetch(actor=request.auth, request=found, document_id=document_id)
+    response = FileResponse(
+        fetched.path.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type or "application/octet-stream",
+        filename=fetched.document.original_name,
+        content_type=fetched.content_type,
     )
-
-
-def _stored_path(document: Document) -> Path:
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / document.storage_name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        # The register says there is a file and the disk disagrees: an operator must look.
-        logger.error("Document %s: its file %s is missing.", document.pk, path)
-        raise NotFoundError(_("The file of this document is missing; tell an administrator."))
-    return path
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -6,7 +6,6 @@ Every view finds the request through `request_get`, so that a request of another
 
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -30,9 +29,8 @@ from rogatory.core.exceptions import (
     ValidationError,
 )
 from rogatory.register import lifecycle, services
-from rogatory.register.models import Document, Event, Kind, Request
+from rogatory.register.models import Event, Kind, Request
 from rogatory.register.selectors import (
-    request_document,
     request_documents,
     request_events,
     request_get,
@@ -55,25 +53,6 @@ from rogatory.web.forms.requests import (
 )
 
 _FORM_ERRORS = (ValidationError, TransitionError)
-
-# Types a browser may be told a download has; anything else goes out as opaque bytes.
-_SAFE_DOWNLOAD_TYPES = frozenset(
-    {
-        "application/pdf",
-        "application/msword",
-        "application/vnd.ms-excel",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/zip",
-        "image/jpeg",
-        "image/png",
-        "image/tiff",
-        "text/csv",
-        "text/plain",
-    }
-)
 
 
 def _http_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -264,20 +243,12 @@ def document_upload(request: HttpRequest, request_id: int) -> HttpResponse:
 def document_download(request: HttpRequest, request_id: int, document_id: int) -> FileResponse:
     """Send a document's file as a download, and record who fetched it."""
     found = request_get(user=request.user, request_id=request_id)
-    document = _document_of(found, document_id)
-    stored = Path(settings.MEDIA_ROOT) / document.storage_name
-    if not stored.is_file():
-        raise Http404(_("The file of this document is missing from the document store."))
-    what = {"request": found.pk, "title": document.title, "sha256": document.sha256}
-    audit_view(actor=request.user, object_type="document", object_id=document.pk, what=what)
-    content_type = document.content_type
-    if content_type not in _SAFE_DOWNLOAD_TYPES:
-        content_type = "application/octet-stream"
+    fetched = services.document_fetch(actor=request.user, request=found, document_id=document_id)
     response = FileResponse(
-        stored.open("rb"),
+        fetched.path.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
-        content_type=content_type,
+        filename=fetched.document.original_name,
+        content_type=fetched.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -416,13 +387,6 @@ def _event_forms(
         else event_form(event_type, state=state)
         for event_type in allowed
     ]
-
-
-def _document_of(shown: Request, document_id: int) -> Document:
-    try:
-        return request_document(request=shown, document_id=document_id)
-    except NotFoundError as error:
-        raise Http404(error.message) from None
 
 
 urlpatterns = [
