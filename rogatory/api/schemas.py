@@ -100,6 +100,8 @@ class RequestOut(Schema):
     domestic_case: str
     offence_category: str | None = Field(description="ICCS level-1 code.")
     offence_description: str
+    money_laundering: bool = Field(description="Concerns money laundering (FATF statistics).")
+    terrorist_financing: bool = Field(description="Concerns terrorist financing (FATF statistics).")
     purpose: PurposeValue
     persons_count: int
     notes: str

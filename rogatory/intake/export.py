@@ -88,6 +88,8 @@ def _row(request: dict[str, Any], *, real_dates: bool) -> list[Any]:
         "persons": request["persons_count"] if extradition else "",
         "offence_category": request["offence_category_id"] or "",
         "offence_description": request["offence_description"],
+        "money_laundering": _yes_no(request["money_laundering"]),
+        "terrorist_financing": _yes_no(request["terrorist_financing"]),
         "sent_on": day(request["opened_on"]) if outgoing else "",
         "received_on": day(request["acknowledged_on"] if outgoing else request["opened_on"]),
         "status": request["outcome"] or PENDING,

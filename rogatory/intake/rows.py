@@ -31,6 +31,8 @@ COLUMNS: tuple[str, ...] = (
     "persons",
     "offence_category",
     "offence_description",
+    "money_laundering",
+    "terrorist_financing",
     "sent_on",
     "received_on",
     "status",
@@ -58,6 +60,8 @@ _MAX_LENGTHS = {"reference": 100, "counterpart_authority": 300}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YES = {"yes": True, "no": False}
+# The FATF flags: yes or no, as `political`; an empty cell is no.
+FLAG_COLUMNS: tuple[str, ...] = ("money_laundering", "terrorist_financing")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ class RegisterRow:
     persons: int
     offence_category: str | None
     offence_description: str
+    money_laundering: bool
+    terrorist_financing: bool
     opened_on: date
     acknowledged_on: date | None
     outcome: str
@@ -226,6 +232,7 @@ class RowValidator:
         legal_basis = self._legal_basis(check)
         offence_category = self._offence_category(check)
         description = check.text("offence_description")
+        money_laundering, terrorist_financing = (check.flag(column) for column in FLAG_COLUMNS)
         notes = check.text("notes")
         purpose, persons = self._extradition(check, kind)
         opened_on, acknowledged_on = self._opening(check, direction)
@@ -262,6 +269,8 @@ class RowValidator:
                 persons=persons,
                 offence_category=offence_category,
                 offence_description=description,
+                money_laundering=money_laundering,
+                terrorist_financing=terrorist_financing,
                 opened_on=opened_on,
                 acknowledged_on=acknowledged_on,
                 outcome=outcome,
@@ -552,6 +561,15 @@ class _RowCheck:
                 },
             )
         return ""
+
+    def flag(self, column: str) -> bool:
+        """Return a yes/no cell (any case; empty is no) as a boolean."""
+        value = self.text(column)
+        flag = _YES.get(value.casefold()) if value else False
+        if flag is None:
+            self.fail(column, _("“%(value)s” is not yes or no") % {"value": value})
+            return False
+        return flag
 
     def date(self, column: str, today: date) -> date | None:
         value = self.cell(column)

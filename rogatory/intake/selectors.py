@@ -26,6 +26,8 @@ EXPORT_FIELDS = (
     "persons_count",
     "offence_category_id",
     "offence_description",
+    "money_laundering",
+    "terrorist_financing",
     "opened_on",
     "outcome",
     "decided_on",

@@ -96,6 +96,20 @@ class Request(TimeStampedModel):
         verbose_name=_("offence category"),
     )
     offence_description = models.TextField(_("offence"), blank=True)
+    # ICCS categories cannot tell money laundering or terrorist financing apart, and FATF
+    # statistics show both on their own lines, so each request carries the two flags.
+    money_laundering = models.BooleanField(
+        _("money laundering"),
+        default=False,
+        help_text=_("The request concerns money laundering (FATF statistics count it apart)."),
+    )
+    terrorist_financing = models.BooleanField(
+        _("terrorist financing"),
+        default=False,
+        help_text=_(
+            "The request concerns the financing of terrorism (FATF statistics count it apart)."
+        ),
+    )
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, blank=True)
     persons_count = models.PositiveIntegerField(_("persons sought"), default=0)
     notes = models.TextField(_("notes"), blank=True)

@@ -69,6 +69,8 @@ def request_snapshot(request: Request) -> dict[str, Any]:
         "domestic_case": request.domestic_case,
         "offence_category": request.offence_category_id,
         "offence_description": request.offence_description,
+        "money_laundering": request.money_laundering,
+        "terrorist_financing": request.terrorist_financing,
         "purpose": request.purpose,
         "persons_count": request.persons_count,
         "notes": request.notes,
@@ -82,9 +84,28 @@ def request_snapshot(request: Request) -> dict[str, Any]:
 
 
 def request_attributes_check(
-    *, kind: str, purpose: str, persons_count: int | None
+    *,
+    kind: str,
+    purpose: str,
+    persons_count: int | None,
+    money_laundering: object = False,
+    terrorist_financing: object = False,
 ) -> tuple[str, int]:
-    """Return the purpose and persons count a request of `kind` gets, or raise ValidationError."""
+    """Return the purpose and persons count a request of `kind` gets, or raise ValidationError.
+
+    The FATF flags must be true or false: a None or a string is a caller's mistake that would
+    otherwise be stored as whatever the database makes of it.
+    """
+    for name, flag in (
+        ("money_laundering", money_laundering),
+        ("terrorist_financing", terrorist_financing),
+    ):
+        if not isinstance(flag, bool):
+            raise ValidationError(
+                _("The flag %(field)s must be true or false, not “%(value)s”.")
+                % {"field": name, "value": flag},
+                extra={"field": name},
+            )
     if kind == Kind.EXTRADITION:
         purpose = purpose or Purpose.PROSECUTION
         if purpose not in Purpose.values:
@@ -122,8 +143,14 @@ def request_register(
     notes: str = "",
     registered_on: date | None = None,
     unit: Unit | None = None,
+    money_laundering: bool = False,
+    terrorist_financing: bool = False,
 ) -> Request:
-    """Enter a new request in the register as a draft, in `unit` or the actor's own unit."""
+    """Enter a new request in the register as a draft, in `unit` or the actor's own unit.
+
+    `money_laundering` and `terrorist_financing` flag what the ICCS category cannot tell apart,
+    for the FATF statistics.
+    """
     unit = unit or _unit_of(actor)
     authorize(actor, Action.REGISTER, unit_id=unit.pk)
     audit_chain_reserve()
@@ -145,7 +172,11 @@ def request_register(
     if Request.objects.filter(direction=direction, reference=reference).exists():
         raise duplicate
     purpose, persons_count = request_attributes_check(
-        kind=kind, purpose=purpose, persons_count=persons_count
+        kind=kind,
+        purpose=purpose,
+        persons_count=persons_count,
+        money_laundering=money_laundering,
+        terrorist_financing=terrorist_financing,
     )
     registered_on = registered_on or timezone.localdate()
     _check_not_future(registered_on)
@@ -165,6 +196,8 @@ def request_register(
                 domestic_case=domestic_case,
                 offence_category=offence_category,
                 offence_description=offence_description,
+                money_laundering=money_laundering,
+                terrorist_financing=terrorist_financing,
                 purpose=purpose,
                 persons_count=persons_count,
                 notes=notes,
@@ -189,12 +222,19 @@ def request_register(
 
 @transaction.atomic
 def request_update(
-    *, actor: Actor, request: Request, expected_version: int | None = None, **changes: Any
+    *,
+    actor: Actor,
+    request: Request,
+    expected_version: int | None = None,
+    money_laundering: bool | None = None,
+    terrorist_financing: bool | None = None,
+    **changes: Any,
 ) -> Request:
     """Change the descriptive fields of a request (not its lifecycle, which only events change).
 
     With `expected_version`, refuse the change if someone changed the request since the user
     read that version, so that one of two simultaneous edits cannot silently undo the other.
+    The FATF flags `money_laundering` and `terrorist_financing` stay as they are when None.
     """
     unknown = set(changes) - set(_EDITABLE_FIELDS)
     if unknown:
@@ -215,8 +255,16 @@ def request_update(
     before = request_snapshot(request)
     for field, value in changes.items():
         setattr(request, field, value)
+    if money_laundering is not None:
+        request.money_laundering = money_laundering
+    if terrorist_financing is not None:
+        request.terrorist_financing = terrorist_financing
     request.purpose, request.persons_count = request_attributes_check(
-        kind=request.kind, purpose=request.purpose, persons_count=request.persons_count
+        kind=request.kind,
+        purpose=request.purpose,
+        persons_count=request.persons_count,
+        money_laundering=request.money_laundering,
+        terrorist_financing=request.terrorist_financing,
     )
     named = request.persons.count()
     if request.persons_count < named:

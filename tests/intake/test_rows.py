@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from rogatory.intake.rows import COLUMNS
 from rogatory.intake.services import ImportRejected, register_import
@@ -283,7 +284,11 @@ def test_header_with_eleven_unknown_columns_names_each(register_csv):
 
 def test_header_repeated_column(register_csv):
     path = register_csv({}, columns=(*COLUMNS, "Country"))
-    assert _errors(path) == ["row 1, column country: the column appears twice (columns D and R)"]
+    # Country is the 4th column (D); the repeat comes after all the format's columns.
+    last = get_column_letter(len(COLUMNS) + 1)
+    assert _errors(path) == [
+        f"row 1, column country: the column appears twice (columns D and {last})"
+    ]
 
 
 def test_header_missing_required_column(register_csv):

@@ -1,4 +1,4 @@
-"""Requests: the register list, registering a request, and one request with its history."""
+"""Requests: the register list, registering a request, one request with its history, its details."""
 
 from datetime import date
 
@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from rogatory.audit.services import audit_view
+from rogatory.core.exceptions import ConflictError
 from rogatory.register.models import Event, Request
 from rogatory.register.selectors import (
     CURSOR_MAX_LENGTH,
@@ -15,8 +16,9 @@ from rogatory.register.selectors import (
     request_get,
     request_page,
 )
-from rogatory.register.services import request_register
+from rogatory.register.services import request_register, request_update
 
+from ..errors import VersionConflictError
 from ..lookups import (
     country_by_code,
     offence_category_by_code,
@@ -26,7 +28,9 @@ from ..lookups import (
 from ..schemas import (
     ERRORS,
     LONG_TEXT,
+    MAX_ID,
     DirectionValue,
+    ErrorOut,
     Id,
     KindValue,
     PurposeValue,
@@ -40,6 +44,10 @@ from ..schemas import (
 router = Router(tags=["requests"])
 
 SORTS = ["registered", "reference", "opened", "decided"]
+_MONEY_LAUNDERING = "The request concerns money laundering (counted apart in FATF statistics)."
+_TERRORIST_FINANCING = (
+    "The request concerns terrorist financing (counted apart in FATF statistics)."
+)
 
 
 class RequestListIn(Schema):
@@ -89,6 +97,7 @@ class RequestRegisterIn(Schema):
                     "legal_basis": "ECMA-1959",
                     "offence_category": "07",
                     "offence_description": "Fraud through shell companies",
+                    "money_laundering": True,
                 }
             ]
         }
@@ -104,11 +113,52 @@ class RequestRegisterIn(Schema):
     domestic_case: text(100) = ""
     offence_category: text(2) | None = Field(None, description="ICCS level-1 code, 01-11.")
     offence_description: text(LONG_TEXT) = ""
+    money_laundering: bool = Field(False, description=_MONEY_LAUNDERING)
+    terrorist_financing: bool = Field(False, description=_TERRORIST_FINANCING)
     purpose: PurposeValue = Field("", description="Extradition only; default prosecution.")
     persons_count: int | None = Field(None, ge=0, le=10_000, description="Extradition only.")
     notes: text(LONG_TEXT) = ""
     registered_on: date | None = Field(None, description="Default: today.")
     unit: text(40) | None = Field(None, description="Unit code; default: the user's own unit.")
+
+
+class RequestUpdateIn(Schema):
+    """The details to change; a field left out (or null) stays as it is.
+
+    An empty `legal_basis` or `offence_category` clears it. Direction, kind and reference never
+    change, and the status changes only through events.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"money_laundering": True, "version": 3}]}
+    )
+
+    country: text(2) | None = Field(None, description="ISO 3166-1 alpha-2 code.")
+    counterpart_reference: text(100) | None = None
+    counterpart_authority: text(300) | None = None
+    legal_basis: text(40) | None = Field(None, description="Treaty code; empty to clear.")
+    domestic_case: text(100) | None = None
+    offence_category: text(2) | None = Field(None, description="ICCS code; empty to clear.")
+    offence_description: text(LONG_TEXT) | None = None
+    money_laundering: bool | None = Field(None, description=_MONEY_LAUNDERING)
+    terrorist_financing: bool | None = Field(None, description=_TERRORIST_FINANCING)
+    purpose: PurposeValue | None = Field(None, description="Extradition only.")
+    persons_count: int | None = Field(None, ge=0, le=10_000, description="Extradition only.")
+    notes: text(LONG_TEXT) | None = None
+    version: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The request's version as last read; 409 if changed."
+    )
+
+    def changes(self) -> dict:
+        """Return the fields given, as `request_update` takes them."""
+        changes = self.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
+        if "country" in changes:
+            changes["country"] = country_by_code(changes["country"])
+        if "legal_basis" in changes:
+            changes["legal_basis"] = treaty_by_code(changes["legal_basis"])
+        if "offence_category" in changes:
+            changes["offence_category"] = offence_category_by_code(changes["offence_category"])
+        return changes
 
 
 @router.get(
@@ -176,3 +226,25 @@ def request_retrieve(request: HttpRequest, request_id: Id) -> Request:
             what={"request": found.pk, "persons": persons},
         )
     return found
+
+
+@router.patch(
+    "/requests/{request_id}",
+    response={200: RequestOut, **ERRORS, 409: ErrorOut},
+    summary="Change a request's details",
+    operation_id="request_update",
+)
+def request_update_endpoint(
+    request: HttpRequest, request_id: Id, payload: RequestUpdateIn
+) -> Request:
+    """Change the descriptive details of a request, such as its offence or its FATF flags."""
+    found = request_get(user=request.auth, request_id=request_id)
+    try:
+        return request_update(
+            actor=request.auth,
+            request=found,
+            expected_version=payload.version,
+            **payload.changes(),
+        )
+    except ConflictError as error:
+        raise VersionConflictError(error.message, extra={"field": "version"}) from None

@@ -318,6 +318,16 @@ class _RequestFieldsForm(forms.Form):
     offence_description = forms.CharField(
         label=gettext_lazy("Offence"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    money_laundering = forms.BooleanField(
+        label=gettext_lazy("Money laundering"),
+        required=False,
+        help_text=gettext_lazy("Counted apart in the FATF statistics."),
+    )
+    terrorist_financing = forms.BooleanField(
+        label=gettext_lazy("Terrorist financing"),
+        required=False,
+        help_text=gettext_lazy("Counted apart in the FATF statistics."),
+    )
     purpose = forms.ChoiceField(
         label=gettext_lazy("Purpose"),
         required=False,
@@ -363,6 +373,8 @@ class RequestRegisterForm(_RequestFieldsForm):
         "domestic_case",
         "offence_category",
         "offence_description",
+        "money_laundering",
+        "terrorist_financing",
         "purpose",
         "persons_count",
         "unit",
@@ -432,6 +444,8 @@ class RequestUpdateForm(_RequestFieldsForm):
                 "domestic_case": request.domestic_case,
                 "offence_category": request.offence_category_id,
                 "offence_description": request.offence_description,
+                "money_laundering": request.money_laundering,
+                "terrorist_financing": request.terrorist_financing,
                 "purpose": request.purpose,
                 "persons_count": request.persons_count,
                 "notes": request.notes,
