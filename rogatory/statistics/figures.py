@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 # Days from opening to decision: an int when whole, a float halfway between two days, or None.
@@ -84,6 +84,8 @@ class Report:
     direction: str
     mla: MlaFigures
     extradition: ExtraditionFigures
+    # The moment the figures are known at: None for the register as it stands now.
+    as_of: datetime | None = None
 
     @property
     def is_whole_years(self) -> bool:
@@ -94,10 +96,11 @@ class Report:
         ) == (12, 31)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the report as DESIGN's JSON object."""
-        return {
+        """Return the report as DESIGN's JSON object, with `as_of` when it is known at a moment."""
+        result: dict[str, Any] = {
             "period": {"from": self.period_from.isoformat(), "to": self.period_to.isoformat()},
             "direction": self.direction,
-            "mla": self.mla.as_dict(),
-            "extradition": self.extradition.as_dict(),
         }
+        if self.as_of is not None:
+            result["as_of"] = self.as_of.isoformat()
+        return result | {"mla": self.mla.as_dict(), "extradition": self.extradition.as_dict()}

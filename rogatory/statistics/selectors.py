@@ -1,7 +1,7 @@
 """Reads for statistics: the period report, computed by the database with a few GROUP BYs."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum, Window
@@ -10,9 +10,17 @@ from django.utils.translation import gettext as _
 
 from rogatory.core.exceptions import ValidationError
 from rogatory.reference.models import Country
-from rogatory.register.models import Direction, Kind, Outcome, Request, RequestGround
+from rogatory.register.models import Direction, Kind, Outcome, Request
 
 from .figures import ExtraditionFigures, Median, MlaFigures, Report
+from .projection import (
+    DECIDED_ON,
+    OPENED_ON,
+    OUTCOME,
+    POLITICAL,
+    report_ground_counts,
+    report_requests,
+)
 
 
 class DaysBetween(Func):
@@ -37,15 +45,21 @@ class DaysBetween(Func):
         )
 
 
-def report_build(*, period_from: date, period_to: date, direction: str) -> Report:
-    """Return the figures of Report v1 for `direction` over the inclusive period."""
-    _check_report_input(period_from=period_from, period_to=period_to, direction=direction)
-    requests = Request.objects.filter(direction=direction)
-    decided = Q(decided_on__gte=period_from, decided_on__lte=period_to)
+def report_build(
+    *, period_from: date, period_to: date, direction: str, as_of: datetime | None = None
+) -> Report:
+    """Return the figures of Report v1 for `direction` over the inclusive period.
+
+    With `as_of`, every figure is computed from the events recorded up to that moment, so a
+    figure published then is reproduced exactly whatever was corrected since.
+    """
+    report_input_check(period_from=period_from, period_to=period_to, direction=direction)
+    requests = report_requests(as_of=as_of).filter(direction=direction)
+    decided = Q(**{f"{DECIDED_ON}__gte": period_from, f"{DECIDED_ON}__lte": period_to})
     figures: dict[str, dict[str, Any]] = {kind: {} for kind in Kind.values}
     for kind, totals in _totals(requests, period_from, period_to, decided):
         figures[kind].update(totals)
-    for kind, maps in _refusal_maps(requests, decided).items():
+    for kind, maps in _refusal_maps(requests, decided, as_of).items():
         figures[kind].update(maps)
     for kind, median in _medians(requests, decided).items():
         figures[kind]["median_days_to_decision"] = median
@@ -55,6 +69,7 @@ def report_build(*, period_from: date, period_to: date, direction: str) -> Repor
         direction=Direction(direction).value,
         mla=MlaFigures(**figures[Kind.MLA]),
         extradition=ExtraditionFigures(**figures[Kind.EXTRADITION]),
+        as_of=as_of,
     )
 
 
@@ -74,7 +89,8 @@ def report_country_names(*, report: Report, language: str) -> dict[str, str]:
     }
 
 
-def _check_report_input(*, period_from: date, period_to: date, direction: str) -> None:
+def report_input_check(*, period_from: date, period_to: date, direction: str) -> None:
+    """Refuse a direction that is not ours to report on, or a period that ends before it starts."""
     if direction not in Direction.values:
         raise ValidationError(
             _("The direction must be outgoing or incoming, not “%(value)s”.") % {"value": direction}
@@ -92,17 +108,17 @@ def _totals(
     # Everything counted here was opened by the end of the period: a decision comes after
     # the opening, so `opened_on <= to` loses nothing and keeps the scan to the period's past.
     def by_outcome(outcome: str) -> Count:
-        return Count("pk", filter=decided & Q(outcome=outcome))
+        return Count("pk", filter=decided & Q(**{OUTCOME: outcome}))
 
     def persons(outcome: str) -> Coalesce:
-        return Coalesce(Sum("persons_count", filter=decided & Q(outcome=outcome)), 0)
+        return Coalesce(Sum("persons_count", filter=decided & Q(**{OUTCOME: outcome})), 0)
 
     rows = (
-        requests.filter(opened_on__lte=period_to)
+        requests.filter(**{f"{OPENED_ON}__lte": period_to})
         .order_by()
         .values("kind")
         .annotate(
-            sent=Count("pk", filter=Q(opened_on__gte=period_from)),
+            sent=Count("pk", filter=Q(**{f"{OPENED_ON}__gte": period_from})),
             executed=by_outcome(Outcome.EXECUTED),
             partially_executed=by_outcome(Outcome.PARTIALLY_EXECUTED),
             granted=by_outcome(Outcome.GRANTED),
@@ -111,10 +127,11 @@ def _totals(
             granted_persons=persons(Outcome.GRANTED),
             refused_persons=persons(Outcome.REFUSED),
             refused_political=Count(
-                "pk", filter=decided & Q(outcome=Outcome.REFUSED, political=True)
+                "pk", filter=decided & Q(**{OUTCOME: Outcome.REFUSED, POLITICAL: True})
             ),
             pending_at_end=Count(
-                "pk", filter=Q(decided_on__isnull=True) | Q(decided_on__gt=period_to)
+                "pk",
+                filter=Q(**{f"{DECIDED_ON}__isnull": True}) | Q(**{f"{DECIDED_ON}__gt": period_to}),
             ),
         )
     )
@@ -128,7 +145,9 @@ def _totals(
     return result
 
 
-def _refusal_maps(requests: QuerySet[Request], decided: Q) -> dict[str, dict[str, dict]]:
+def _refusal_maps(
+    requests: QuerySet[Request], decided: Q, as_of: datetime | None
+) -> dict[str, dict[str, dict]]:
     maps: dict[str, dict[str, dict]] = {
         kind: {
             "refused_by_country": {},
@@ -137,47 +156,52 @@ def _refusal_maps(requests: QuerySet[Request], decided: Q) -> dict[str, dict[str
         }
         for kind in Kind.values
     }
+    refused = requests.filter(decided, **{OUTCOME: Outcome.REFUSED})
     by_country = (
-        requests.filter(decided, outcome=Outcome.REFUSED)
-        .order_by()
+        refused.order_by()
         .values("kind", "country_id")
-        .annotate(refused=Count("pk"), political=Count("pk", filter=Q(political=True)))
+        .annotate(refused=Count("pk"), political=Count("pk", filter=Q(**{POLITICAL: True})))
     )
     for row in by_country:
         maps[row["kind"]]["refused_by_country"][row["country_id"]] = row["refused"]
         maps[row["kind"]]["refused_political_by_country"][row["country_id"]] = row["political"]
-    by_ground = (
-        RequestGround.objects.filter(
-            request__in=requests.filter(decided, outcome=Outcome.REFUSED).values("pk")
-        )
-        .order_by()
-        .values("request__kind", "ground_id")
-        .annotate(refused=Count("pk"))
-    )
-    for row in by_ground:
-        maps[row["request__kind"]]["refused_by_ground"][row["ground_id"]] = row["refused"]
+    for row in report_ground_counts(refused=refused, as_of=as_of):
+        maps[row["kind"]]["refused_by_ground"][row["ground_code"]] = row["refused"]
     return maps
 
 
 def _medians(requests: QuerySet[Request], decided: Q) -> dict[str, Median]:
-    # The database ranks each kind's decisions by duration and returns only the one (odd
-    # count) or two (even count) middle durations; their mean is the median.
+    medians = median_days_by(requests, decided, by={"m_kind": F("kind")})
+    return {kind: medians.get((kind,)) for kind in Kind.values}
+
+
+def median_days_by(
+    requests: QuerySet[Request], decided: Q, *, by: dict[str, Any]
+) -> dict[tuple, Median]:
+    """Return the median days from opening to decision of `requests` decided as `decided`.
+
+    Withdrawals are left out, as in Report v1. `by` names the expressions the medians are
+    grouped by (for example `{"kind": F("kind")}`); the keys of the result are their values in
+    that order. The database ranks each group's durations and returns only the middle one or
+    two, whose mean is the median.
+    """
+    partition = [F(name) for name in by]
     middle = (
         requests.filter(decided)
-        .exclude(outcome=Outcome.WITHDRAWN)
-        .annotate(days=DaysBetween(F("decided_on"), F("opened_on")))
+        .exclude(**{OUTCOME: Outcome.WITHDRAWN})
+        .annotate(**by, days=DaysBetween(F(DECIDED_ON), F(OPENED_ON)))
         .annotate(
-            position=Window(RowNumber(), partition_by=[F("kind")], order_by=F("days").asc()),
-            total=Window(Count("pk"), partition_by=[F("kind")]),
+            position=Window(RowNumber(), partition_by=partition, order_by=F("days").asc()),
+            total=Window(Count("pk"), partition_by=partition),
         )
         .filter(position__gte=(F("total") + 1) / 2, position__lte=(F("total") + 2) / 2)
         .order_by()
-        .values_list("kind", "days")
+        .values_list(*by, "days")
     )
-    values: dict[str, list[int]] = defaultdict(list)
-    for kind, days in middle:
-        values[kind].append(days)
-    return {kind: _mean_of_middle(values[kind]) for kind in Kind.values}
+    values: dict[tuple, list[int]] = defaultdict(list)
+    for *key, days in middle:
+        values[tuple(key)].append(days)
+    return {key: _mean_of_middle(days) for key, days in values.items()}
 
 
 def _mean_of_middle(values: list[int]) -> Median:
