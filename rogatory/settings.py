@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rogatory.audit",
     "rogatory.api",
     "rogatory.web",
+    "rogatory.publication",
 ]
 
 MIDDLEWARE = [

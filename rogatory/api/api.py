@@ -3,7 +3,16 @@
 from ninja import NinjaAPI, Swagger
 
 from .auth import ApiTokenAuth, BrowserSessionAuth
-from .endpoints import documents, events, imports, reference, report, requests
+from .endpoints import (
+    documents,
+    events,
+    imports,
+    partners,
+    publication,
+    reference,
+    report,
+    requests,
+)
 from .errors import errors_install
 
 api = NinjaAPI(
@@ -28,5 +37,7 @@ for router in (
     report.router,
     reference.router,
     imports.router,
+    publication.router,
+    partners.router,
 ):
     api.add_router("", router)

@@ -34,6 +34,8 @@ from rogatory.accounts.services import (
 )
 from rogatory.intake.rows import COLUMNS
 from rogatory.intake.services import register_import
+from rogatory.publication.models import Example
+from rogatory.publication.services import example_approve, example_propose
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 from rogatory.register import services
 from rogatory.register.models import Direction, Document, Kind, Outcome, Purpose, Request
@@ -113,6 +115,8 @@ _AUTHORITIES = {
     "AE": "Ministry of Justice, International Cooperation Department",
 }
 _DEFAULT_AUTHORITY = "Ministry of Justice"
+_TERRORIST_FINANCING = "Financing of terrorism"
+_ARMS_TRADE = "Illegal trade in firearms"
 _OFFENCES = {
     "01": ("Contract killing", "Murder of two persons"),
     "02": ("Grievous bodily harm", "Human trafficking for forced labour"),
@@ -128,7 +132,7 @@ _OFFENCES = {
         "VAT carousel fraud",
     ),
     "08": ("Evasion of customs duties",),
-    "09": ("Financing of terrorism", "Illegal trade in firearms"),
+    "09": (_TERRORIST_FINANCING, _ARMS_TRADE),
     "10": ("Illegal logging and export of timber",),
     "11": ("Computer intrusion and data theft", "Cyber extortion with ransomware"),
 }
@@ -194,6 +198,7 @@ def demo_build(*, today: date | None = None, seed: int = DEMO_SEED) -> DemoSumma
         units = _units_ensure()
         users = {login.username: _user_create(login, units) for login in DEMO_LOGINS}
         rows = [*_seed_rows(today=today, seed=seed), *demo_rows(today=today, seed=seed)]
+        _mark_fatf_flags(rows, seed=seed)
         for code, unit_rows in _rows_by_unit(rows).items():
             _import(unit_rows, unit=units[code])
         _showcase(today=today, seed=seed, units=units, users=users)
@@ -292,6 +297,28 @@ def _row(
         grounds = {_pick(rng, _GROUNDS[kind]) for _ in range(1 if rng.random() < 0.85 else 2)}
         row["refusal_grounds"] = ";".join(sorted(grounds))
     return row
+
+
+def _mark_fatf_flags(rows: list[dict[str, str]], *, seed: int) -> None:
+    """Flag a few per cent of the requests as money laundering and under one as terrorist financing.
+
+    A generated laundering case is always flagged, and a few fraud and corruption cases of the
+    seed register are; half the generated terrorist financing cases stay so and are flagged, the
+    other half become arms cases, which keeps terrorist financing under one per cent. Its own
+    random stream leaves the rest of the register as it was.
+    """
+    rng = random.Random(seed + 3)
+    for row in rows:
+        description = row["offence_description"]
+        if description.startswith("Laundering") or (
+            row["offence_category"] == "07" and not description and rng.random() < 0.05
+        ):
+            row["money_laundering"] = "yes"
+        if description == _TERRORIST_FINANCING:
+            if rng.random() < 0.5:
+                row["terrorist_financing"] = "yes"
+            else:
+                row["offence_description"] = _ARMS_TRADE
 
 
 def _reference(counters: dict[str, int], *, year: int, direction: str, kind: str) -> str:
@@ -528,6 +555,7 @@ def _showcase(*, today: date, seed: int, units: dict[str, Unit], users: dict[str
         domestic_case="12402450002000118",
         offence_category="07",
         offence_description="Laundering of proceeds of fraud through shell companies",
+        money_laundering=True,
         registered_on=day(90),
     )
     services.request_record_sent(actor=clerk, request=waiting, sent_on=day(88))
@@ -553,6 +581,99 @@ def _showcase(*, today: date, seed: int, units: dict[str, Unit], users: dict[str
     ).exclude(pk__in=[refused.pk, granted.pk, incoming.pk])
     for request in imported.order_by("reference")[:6]:
         _persons(request, rng=rng, count=request.persons_count, actor=supervisor, in_custody=False)
+
+    _examples(today=today, refused=refused, granted=granted, clerk=clerk, supervisor=supervisor)
+
+
+def _examples(
+    *, today: date, refused: Request, granted: Request, clerk: User, supervisor: User
+) -> None:
+    """Propose examples for the public statement: most approved, one awaiting a supervisor."""
+    approved = [
+        example_propose(
+            actor=supervisor,
+            request=refused,
+            category=Example.Category.REFUSAL,
+            summary_en=(
+                "Switzerland refused to extradite two persons accused of embezzling public "
+                "funds through a state construction contract, holding the prosecution to be "
+                "politically motivated."
+            ),
+            summary_ru=(
+                "Швейцария отказала в выдаче двух лиц, обвиняемых в хищении бюджетных средств "
+                "по государственному строительному контракту, сочтя уголовное преследование "
+                "политически мотивированным."
+            ),
+        ),
+        example_propose(
+            actor=supervisor,
+            request=granted,
+            category=Example.Category.COOPERATION,
+            summary_en=(
+                "Kazakhstan extradited a person sentenced for trafficking in heroin by an "
+                "organised group, to serve the sentence."
+            ),
+            summary_ru=(
+                "Казахстан выдал лицо, осуждённое за незаконный сбыт героина в составе "
+                "организованной группы, для исполнения приговора."
+            ),
+        ),
+    ]
+    # Last year's statement gets an example of each kind from the imported register.
+    last_year = Request.objects.filter(
+        direction=Direction.OUTGOING, kind=Kind.MLA, decided_on__year=today.year - 1
+    ).order_by("reference")
+    political = last_year.filter(outcome=Outcome.REFUSED, political=True).first()
+    executed = last_year.filter(outcome=Outcome.EXECUTED).first()
+    if political is not None:
+        approved.append(
+            example_propose(
+                actor=supervisor,
+                request=political,
+                category=Example.Category.REFUSAL,
+                summary_en=(
+                    "The requested state refused to question witnesses in a criminal case of "
+                    "fraud, holding that executing the request could harm its sovereignty."
+                ),
+                summary_ru=(
+                    "Запрашиваемое государство отказало в допросе свидетелей по уголовному делу "
+                    "о мошенничестве, сославшись на то, что исполнение запроса может нанести "
+                    "ущерб его суверенитету."
+                ),
+            )
+        )
+    if executed is not None:
+        approved.append(
+            example_propose(
+                actor=supervisor,
+                request=executed,
+                category=Example.Category.COOPERATION,
+                summary_en=(
+                    "Bank records requested in a case of large-scale fraud were obtained and "
+                    "handed over within four months."
+                ),
+                summary_ru=(
+                    "Банковские документы, запрошенные по делу о мошенничестве в особо крупном "
+                    "размере, были получены и переданы в течение четырёх месяцев."
+                ),
+            )
+        )
+    for example in approved:
+        example_approve(actor=supervisor, example=example)
+    awaiting = (
+        last_year.filter(outcome=Outcome.EXECUTED)
+        .exclude(pk__in=[example.request_id for example in approved])
+        .filter(unit__code="mla")
+        .first()
+    )
+    if awaiting is not None:
+        example_propose(
+            actor=clerk,
+            request=awaiting,
+            category=Example.Category.COOPERATION,
+            summary_en="Documents on the movement of funds were received in full.",
+            summary_ru="Документы о движении денежных средств получены в полном объёме.",
+        )
 
 
 def _register(

@@ -1,21 +1,25 @@
 """Reads for the dashboard: key figures, work awaiting action, recent activity, refusals.
 
-Every figure is one bounded query: a GROUP BY in the database over the requests opened or
-decided since last year, or over the undecided ones, or a LIMIT over the newest events, so that
-the dashboard stays fast however large the register grows. Key figures follow the definitions of Report v1 (`selectors.report_build`).
+The key figures and the refusals by country are period reports (`selectors.report_build`): the
+dashboard shows the report's own figure objects, so the two cannot disagree. The other reads
+are each one bounded query: a GROUP BY over the undecided requests, or a LIMIT over the newest
+events, so that the dashboard stays fast however large the register grows.
 """
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 from rogatory.accounts.models import User
 from rogatory.accounts.permissions import user_sees_all_units
 from rogatory.reference.models import Country
-from rogatory.register.models import Direction, Event, Kind, Outcome, Request, Status
+from rogatory.register.models import Direction, Event, Kind, Status
 from rogatory.register.selectors import requests_visible_to
+
+from .figures import Figures, MlaFigures
+from .selectors import report_build
 
 # A request opened longer ago than this without a decision is shown as overdue.
 OVERDUE_AFTER_DAYS = 90
@@ -58,6 +62,24 @@ class KeyFigures:
     granted_persons: int = 0
     refused: int = 0
     refused_political: int = 0
+
+    @classmethod
+    def from_report(cls, figures: Figures) -> "KeyFigures":
+        """Return the key figures of one kind in a period report."""
+        if isinstance(figures, MlaFigures):
+            return cls(
+                opened=figures.sent,
+                fulfilled=figures.fulfilled,
+                refused=figures.refused,
+                refused_political=figures.refused_political,
+            )
+        return cls(
+            opened=figures.sent,
+            granted=figures.granted,
+            granted_persons=figures.granted_persons,
+            refused=figures.refused,
+            refused_political=figures.refused_political,
+        )
 
     def __add__(self, other: "KeyFigures") -> "KeyFigures":
         """Return the figures of both together, such as both kinds of request."""
@@ -215,58 +237,35 @@ def dashboard_periods(*, today: date) -> tuple[Period, Period, Period]:
     )
 
 
-def dashboard_key_figures(*, today: date) -> DashboardFigures:
-    """Return this year's key figures to `today` beside last year's, for the whole office."""
+def dashboard_key_figures(*, today: date, as_of: datetime | None = None) -> DashboardFigures:
+    """Return this year's key figures to `today` beside last year's, for the whole office.
+
+    Each period of each direction is a period report (`report_build`), so the dashboard and
+    the report cannot disagree.
+    """
     current, same_period, last_year = dashboard_periods(today=today)
     periods = {"current": current, "same_period": same_period, "last_year": last_year}
-    aggregates = {}
-    for name, period in periods.items():
-        opened = Q(opened_on__gte=period.start, opened_on__lte=period.end)
-        decided = Q(decided_on__gte=period.start, decided_on__lte=period.end)
-        aggregates |= {
-            f"{name}__opened": Count("pk", filter=opened),
-            f"{name}__fulfilled": Count(
-                "pk",
-                filter=decided & Q(outcome__in=[Outcome.EXECUTED, Outcome.PARTIALLY_EXECUTED]),
-            ),
-            f"{name}__granted": Count("pk", filter=decided & Q(outcome=Outcome.GRANTED)),
-            f"{name}__granted_persons": Coalesce(
-                Sum("persons_count", filter=decided & Q(outcome=Outcome.GRANTED)), 0
-            ),
-            f"{name}__refused": Count("pk", filter=decided & Q(outcome=Outcome.REFUSED)),
-            f"{name}__refused_political": Count(
-                "pk", filter=decided & Q(outcome=Outcome.REFUSED, political=True)
-            ),
-        }
-    # Only requests opened or decided since last 1 January can count.
-    earliest, latest = last_year.start, max(current.end, last_year.end)
-    rows = (
-        Request.objects.filter(
-            Q(opened_on__gte=earliest, opened_on__lte=latest, **_ALL_DIRECTIONS_AND_KINDS)
-            | Q(decided_on__gte=earliest, decided_on__lte=latest, **_ALL_DIRECTIONS_AND_KINDS)
+    reports = {
+        (direction, name): report_build(
+            period_from=period.start, period_to=period.end, direction=direction, as_of=as_of
         )
-        .order_by()
-        .values("direction", "kind")
-        .annotate(**aggregates)
-    )
-    found = {(row["direction"], row["kind"]): row for row in rows}
-    result = []
-    for direction in Direction.values:
-        for kind in Kind.values:
-            row = found.get((direction, kind), {})
-            by_period = {
-                name: KeyFigures(
-                    **{
-                        key.split("__", 1)[1]: value
-                        for key, value in row.items()
-                        if key.startswith(f"{name}__")
-                    }
-                )
+        for direction in Direction.values
+        for name, period in periods.items()
+    }
+    rows = tuple(
+        KeyFiguresCompared(
+            direction=direction,
+            kind=kind,
+            **{
+                name: KeyFigures.from_report(getattr(reports[(direction, name)], kind))
                 for name in periods
-            }
-            result.append(KeyFiguresCompared(direction=direction, kind=kind, **by_period))
+            },
+        )
+        for direction in Direction.values
+        for kind in Kind.values
+    )
     return DashboardFigures(
-        current=current, same_period=same_period, last_year=last_year, rows=tuple(result)
+        current=current, same_period=same_period, last_year=last_year, rows=rows
     )
 
 
@@ -308,43 +307,39 @@ def dashboard_recent_events(*, user: User | None, limit: int = RECENT_EVENTS) ->
 
 
 def dashboard_refusals_by_country(
-    *, today: date, language: str, limit: int = TOP_COUNTRIES
+    *, today: date, language: str, limit: int = TOP_COUNTRIES, as_of: datetime | None = None
 ) -> RefusalsByCountry:
-    """Return this year's refusals of our requests by the countries that refused most."""
+    """Return this year's refusals of our requests by the countries that refused most.
+
+    The counts are the period report's `refused_by_country` and
+    `refused_political_by_country`, both kinds together.
+    """
     period = dashboard_periods(today=today)[0]
-    refused = Request.objects.filter(
-        direction=Direction.OUTGOING,
-        kind__in=Kind.values,
-        outcome=Outcome.REFUSED,
-        decided_on__gte=period.start,
-        decided_on__lte=period.end,
-    ).order_by()
-    top = list(
-        refused.values("country_id")
-        .annotate(refused=Count("pk"), political=Count("pk", filter=Q(political=True)))
-        .order_by("-refused", "country_id")[:limit]
+    report = report_build(
+        period_from=period.start, period_to=period.end, direction=Direction.OUTGOING, as_of=as_of
     )
-    totals = refused.aggregate(
-        refused=Count("pk"),
-        political=Count("pk", filter=Q(political=True)),
-        countries=Count("country_id", distinct=True),
-    )
+    refused: Counter[str] = Counter()
+    political: Counter[str] = Counter()
+    for figures in (report.mla, report.extradition):
+        refused.update(figures.refused_by_country)
+        political.update(figures.refused_political_by_country)
+    top = sorted(refused, key=lambda code: (-refused[code], code))[:limit]
     names = {
         country.code: country.name_in(language)
-        for country in Country.objects.filter(code__in=[row["country_id"] for row in top])
+        for country in Country.objects.filter(code__in=top).only("code", "name_en", "name_ru")
     }
     return RefusalsByCountry(
         period=period,
         countries=tuple(
             CountryRefusals(
-                code=row["country_id"],
-                name=names.get(row["country_id"], row["country_id"]),
-                refused=row["refused"],
-                political=row["political"],
+                code=code,
+                name=names.get(code, code),
+                refused=refused[code],
+                political=political[code],
             )
-            for row in top
+            for code in top
         ),
-        total_refused=totals["refused"],
-        total_political=totals["political"],
-        total_countries=totals["countries"],
+        total_refused=sum(refused.values()),
+        total_political=sum(political.values()),
+        total_countries=len(refused),
     )

@@ -28,11 +28,11 @@ def report_narrative(report: Report, *, language: str) -> str:
 def narrative_write(report: Report, *, language: str, country_names: Mapping[str, str]) -> str:
     """Return the report's paragraph in `language`, naming countries from `country_names`."""
     with translation.override(language):
-        period = _period(report, language=language)
-        countries = _country_counts(report.mla.refused_political_by_country, country_names)
+        period = narrative_period(report, language=language)
+        countries = narrative_country_counts(report.mla.refused_political_by_country, country_names)
         if report.direction == Direction.OUTGOING:
             sentences = [
-                _outgoing_mla(report, period=period, countries=countries),
+                narrative_outgoing_mla(report, period=period, countries=countries),
                 _outgoing_extradition(report),
             ]
         else:
@@ -43,7 +43,8 @@ def narrative_write(report: Report, *, language: str, country_names: Mapping[str
         return " ".join(sentence for sentence in sentences if sentence)
 
 
-def _period(report: Report, *, language: str) -> str:
+def narrative_period(report: Report, *, language: str) -> str:
+    """Return "In 2023", "In 2022–2023" or "From 1 March 2023 to …" for the report's period."""
     period_from, period_to = report.period_from, report.period_to
     if report.is_whole_years:
         if period_from.year == period_to.year:
@@ -57,7 +58,8 @@ def _period(report: Report, *, language: str) -> str:
     }
 
 
-def _outgoing_mla(report: Report, *, period: str, countries: str) -> str:
+def narrative_outgoing_mla(report: Report, *, period: str, countries: str) -> str:
+    """Return the sentence on foreign states' decisions on our requests for legal assistance."""
     mla = report.mla
     if not mla.refused:
         return _("%(period)s foreign states refused no requests for legal assistance.") % {
@@ -73,7 +75,7 @@ def _outgoing_mla(report: Report, *, period: str, countries: str) -> str:
         "period": period,
         "requests": requests,
     }
-    return _with_political(opening, mla, countries)
+    return narrative_with_political(opening, mla, countries)
 
 
 def _incoming_mla(report: Report, *, period: str, countries: str) -> str:
@@ -92,10 +94,11 @@ def _incoming_mla(report: Report, *, period: str, countries: str) -> str:
         "period": period,
         "requests": requests,
     }
-    return _with_political(opening, mla, countries)
+    return narrative_with_political(opening, mla, countries)
 
 
-def _with_political(opening: str, figures: Figures, countries: str) -> str:
+def narrative_with_political(opening: str, figures: Figures, countries: str) -> str:
+    """Return `opening` with the political refusals by country after it, if any."""
     if not figures.refused_political:
         return f"{opening}."
     political = _political(figures)
@@ -210,7 +213,7 @@ def _join_actions(actions: list[str], extradition: Figures) -> str:
     }
 
 
-def _country_counts(counts: Mapping[str, int], country_names: Mapping[str, str]) -> str:
+def narrative_country_counts(counts: Mapping[str, int], country_names: Mapping[str, str]) -> str:
     """Return "Switzerland – 26, Bulgaria and Liechtenstein – 1 each" for a count per country."""
     named = sorted(
         ((country_names.get(code, code), count) for code, count in counts.items() if count),
@@ -226,10 +229,11 @@ def _country_counts(counts: Mapping[str, int], country_names: Mapping[str, str])
         else:
             parts.append(
                 _("%(countries)s – %(count)s each")
-                % {"countries": _join_names(names), "count": format_count(count)}
+                % {"countries": narrative_join_names(names), "count": format_count(count)}
             )
     return ", ".join(parts)
 
 
-def _join_names(names: list[str]) -> str:
+def narrative_join_names(names: list[str]) -> str:
+    """Return "A, B and C" in the active language."""
     return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}

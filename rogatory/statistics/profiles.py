@@ -1,12 +1,13 @@
 """Country profiles: the treaties a state shares with us and our requests with it, in figures.
 
 Everything here is an office-wide aggregate (counts, never individual requests), computed by
-the database with GROUP BY. The report's refusal-ground names live here too, beside the other
+the database with GROUP BY over `report_requests`, so that a profile can be taken as known at
+a moment. The report's refusal-ground names live here too, beside the other
 reads that name grounds for the analytics pages.
 """
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import ExtractYear
@@ -14,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from rogatory.core.exceptions import NotFoundError
 from rogatory.reference.models import Country, RefusalGround, Treaty
-from rogatory.register.models import Direction, Kind, Outcome, Request, RequestGround
+from rogatory.register.models import Direction, Kind, Outcome, Request
 
 from .figures import Report
-
-# Decisions by the requested state; a withdrawal is the requesting state's own act.
-_DECISIONS = (Outcome.EXECUTED, Outcome.PARTIALLY_EXECUTED, Outcome.GRANTED, Outcome.REFUSED)
+from .partners import DECISIONS, PartnerYear, partner_history
+from .projection import OPENED_ON, OUTCOME, POLITICAL, report_ground_counts, report_requests
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,9 @@ class CountryProfile:
     years: list[YearCounts]
     rates: list[RefusalRate]
     grounds: list[GroundCount]
+    # Year by year, with refusal rates, intervals and changes (see `partners`).
+    outgoing_history: list[PartnerYear] = field(default_factory=list)
+    incoming_history: list[PartnerYear] = field(default_factory=list)
 
     @property
     def refused(self) -> int:
@@ -136,8 +139,11 @@ class CountrySummary:
         return self.outgoing + self.incoming
 
 
-def country_profile(*, code: str, language: str) -> CountryProfile:
-    """Return the profile of the country with ISO code `code`, names in `language`."""
+def country_profile(*, code: str, language: str, as_of: datetime | None = None) -> CountryProfile:
+    """Return the profile of the country with ISO code `code`, names in `language`.
+
+    With `as_of`, the figures are those known at that moment.
+    """
     country = Country.objects.filter(code=code.upper()).first() if len(code) == 2 else None
     if country is None:
         raise NotFoundError(_("There is no country with the code “%(code)s”.") % {"code": code})
@@ -148,9 +154,15 @@ def country_profile(*, code: str, language: str) -> CountryProfile:
         open_treaties=_treaty_lines(
             Treaty.objects.annotate(listed=Count("parties")).filter(listed=0), language
         ),
-        years=country_requests_by_year(code=country.code),
-        rates=country_refusal_rates(code=country.code),
-        grounds=country_refusal_grounds(code=country.code, language=language),
+        years=country_requests_by_year(code=country.code, as_of=as_of),
+        rates=country_refusal_rates(code=country.code, as_of=as_of),
+        grounds=country_refusal_grounds(code=country.code, language=language, as_of=as_of),
+        outgoing_history=partner_history(
+            country=country.code, direction=Direction.OUTGOING, as_of=as_of, language=language
+        ),
+        incoming_history=partner_history(
+            country=country.code, direction=Direction.INCOMING, as_of=as_of, language=language
+        ),
     )
 
 
@@ -173,11 +185,12 @@ def _treaty_lines(treaties: QuerySet[Treaty], language: str) -> list[TreatyLine]
     return sorted(lines, key=lambda line: (order.get(line.kind, 3), line.code))
 
 
-def country_requests_by_year(*, code: str) -> list[YearCounts]:
+def country_requests_by_year(*, code: str, as_of: datetime | None = None) -> list[YearCounts]:
     """Return the requests with the country opened each year, oldest year first."""
     rows = (
-        Request.objects.filter(country_id=code, opened_on__isnull=False)
-        .annotate(year=ExtractYear("opened_on"))
+        report_requests(as_of=as_of)
+        .filter(country_id=code, **{f"{OPENED_ON}__isnull": False})
+        .annotate(year=ExtractYear(OPENED_ON))
         .order_by()
         .values("year", "direction", "kind")
         .annotate(count=Count("pk"))
@@ -188,17 +201,19 @@ def country_requests_by_year(*, code: str) -> list[YearCounts]:
     return [YearCounts(year=year, **counts) for year, counts in sorted(by_year.items())]
 
 
-def country_refusal_rates(*, code: str) -> list[RefusalRate]:
+def country_refusal_rates(*, code: str, as_of: datetime | None = None) -> list[RefusalRate]:
     """Return, for each direction and kind, the decided and refused requests with the country."""
+    refused = Q(**{OUTCOME: Outcome.REFUSED})
     rows = {
         (row["direction"], row["kind"]): row
-        for row in Request.objects.filter(country_id=code, outcome__in=_DECISIONS)
+        for row in report_requests(as_of=as_of)
+        .filter(country_id=code, **{f"{OUTCOME}__in": DECISIONS})
         .order_by()
         .values("direction", "kind")
         .annotate(
             decided=Count("pk"),
-            refused=Count("pk", filter=Q(outcome=Outcome.REFUSED)),
-            refused_political=Count("pk", filter=Q(outcome=Outcome.REFUSED, political=True)),
+            refused=Count("pk", filter=refused),
+            refused_political=Count("pk", filter=refused & Q(**{POLITICAL: True})),
         )
     }
     rates = []
@@ -217,25 +232,29 @@ def country_refusal_rates(*, code: str) -> list[RefusalRate]:
     return rates
 
 
-def country_refusal_grounds(*, code: str, language: str) -> list[GroundCount]:
+def country_refusal_grounds(
+    *, code: str, language: str, as_of: datetime | None = None
+) -> list[GroundCount]:
     """Return the grounds cited in refusals of requests with the country, most cited first."""
-    rows = (
-        RequestGround.objects.filter(request__country_id=code, request__outcome=Outcome.REFUSED)
-        .order_by()
-        .values("ground_id", "ground__label_en", "ground__label_ru")
-        .annotate(
-            outgoing=Count("pk", filter=Q(request__direction=Direction.OUTGOING)),
-            incoming=Count("pk", filter=Q(request__direction=Direction.INCOMING)),
-        )
-    )
+    refused = report_requests(as_of=as_of).filter(country_id=code, **{OUTCOME: Outcome.REFUSED})
+    counts: dict[str, dict[str, int]] = {}
+    for direction in Direction.values:
+        rows = report_ground_counts(refused=refused.filter(direction=direction), as_of=as_of)
+        for row in rows:
+            by_direction = counts.setdefault(row["ground_code"], dict.fromkeys(Direction.values, 0))
+            by_direction[direction] += row["refused"]
+    labels = {
+        ground.code: ground.label_in(language)
+        for ground in RefusalGround.objects.filter(code__in=counts)
+    }
     grounds = [
         GroundCount(
-            code=row["ground_id"],
-            label=_label(row["ground__label_en"], row["ground__label_ru"], language),
-            outgoing=row["outgoing"],
-            incoming=row["incoming"],
+            code=ground_code,
+            label=labels.get(ground_code, ground_code),
+            outgoing=by_direction[Direction.OUTGOING],
+            incoming=by_direction[Direction.INCOMING],
         )
-        for row in rows
+        for ground_code, by_direction in counts.items()
     ]
     return sorted(grounds, key=lambda ground: (-ground.total, ground.label.casefold()))
 

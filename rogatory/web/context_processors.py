@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict:
         ("requests", _("Register"), "web:request_list", Action.READ),
         ("imports", _("Import"), "web:import", Action.IMPORT),
         ("reports", _("Reports"), "web:report", Action.READ),
+        ("statement", _("Statement"), "web:statement", Action.READ),
         ("countries", _("Countries"), "web:country_list", Action.READ),
         ("reference", _("Reference data"), "web:reference", Action.EDIT_REFERENCE),
         ("audit", _("Audit trail"), "web:audit", Action.VIEW_AUDIT),

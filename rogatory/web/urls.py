@@ -1,6 +1,7 @@
 """Addresses of the web pages; each area's views module lists its own."""
 
 from .views import account, analytics, dashboard, reference, requests, users
+from .views.publication import urlpatterns as publication_urlpatterns
 
 app_name = "web"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     *analytics.urlpatterns,
     *users.urlpatterns,
     *reference.urlpatterns,
+    *publication_urlpatterns,
 ]

@@ -16,6 +16,18 @@ OPERATIONS = {
     ("get", "/api/v1/countries"),
     ("get", "/api/v1/refusal-grounds"),
     ("post", "/api/v1/imports"),
+    ("patch", "/api/v1/requests/{request_id}"),
+    ("get", "/api/v1/report/publication"),
+    ("get", "/api/v1/report/file"),
+    ("get", "/api/v1/report/fatf"),
+    ("get", "/api/v1/partners"),
+    ("get", "/api/v1/partners/{code}"),
+    ("get", "/api/v1/statement"),
+    ("get", "/api/v1/examples"),
+    ("post", "/api/v1/requests/{request_id}/example"),
+    ("put", "/api/v1/requests/{request_id}/example"),
+    ("delete", "/api/v1/requests/{request_id}/example"),
+    ("post", "/api/v1/requests/{request_id}/example/approve"),
 }
 
 

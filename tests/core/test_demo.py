@@ -13,6 +13,8 @@ from django.test import RequestFactory, override_settings
 from rogatory.accounts.models import Role, Unit, User
 from rogatory.core.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_build, demo_rows
 from rogatory.core.management.commands import demo as demo_command
+from rogatory.publication.models import Example
+from rogatory.publication.statement import statement_build, statement_render_text
 from rogatory.register.models import Direction, Kind, Outcome, Person, Request
 from rogatory.statistics.selectors import report_build
 from tests.register.factories import make_request
@@ -253,3 +255,13 @@ def test_demo_command_called_from_a_program_does_not_serve(demo, db, monkeypatch
     )
 
     call_command("demo", stdout=io.StringIO())
+
+
+def test_demo_statement_has_approved_examples_and_one_awaiting(demo):
+    approved = Example.objects.filter(approved_at__isnull=False)
+    assert approved.filter(category=Example.Category.REFUSAL).exists()
+    assert approved.filter(category=Example.Category.COOPERATION).exists()
+    assert Example.objects.filter(approved_at__isnull=True).count() == 1
+    text = statement_render_text(statement_build(year=TODAY.year - 1), language="en")
+    assert "could harm its sovereignty" in text
+    assert "within four months" in text

@@ -1,14 +1,18 @@
 """The dashboard's figures: key figures as Report v1 defines them, awaiting work, activity."""
 
 from dataclasses import fields
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from rogatory.accounts.models import Role
 from rogatory.register import services
-from rogatory.register.models import Direction, Kind, Outcome, Status
+from rogatory.register.models import Direction, Event, Kind, Outcome, Status
 from rogatory.statistics.dashboard import (
+    KeyFigures,
     Period,
     dashboard_awaiting,
     dashboard_key_figures,
@@ -160,9 +164,47 @@ def test_dashboard_key_figures_of_an_empty_register_are_zeros():
             assert all(getattr(key, f.name) == 0 for f in fields(key))
 
 
-def test_dashboard_key_figures_take_one_query(register, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        dashboard_key_figures(today=TODAY)
+def test_dashboard_key_figures_are_the_reports_figure_objects(register):
+    figures = dashboard_key_figures(today=TODAY)
+    report = report_build(
+        period_from=date(2025, 1, 1), period_to=date(2025, 12, 31), direction="outgoing"
+    )
+    assert figures.outgoing_mla.last_year == KeyFigures.from_report(report.mla)
+    assert figures.outgoing_extradition.last_year == KeyFigures.from_report(report.extradition)
+
+
+def test_dashboard_key_figures_as_of_leave_out_decisions_recorded_later(register):
+    moment = timezone.now() + timedelta(minutes=1)
+    late = make_request(
+        opened_on=date(2026, 6, 1), outcome=Outcome.REFUSED, decided_on=date(2026, 6, 2)
+    )
+    Event.objects.filter(request=late, type=Event.Type.DECIDED).update(
+        recorded_at=moment + timedelta(hours=1)
+    )
+    now = dashboard_key_figures(today=TODAY).outgoing_mla.current
+    then = dashboard_key_figures(today=TODAY, as_of=moment).outgoing_mla.current
+    assert (now.opened, now.refused) == (3, 3)
+    assert (then.opened, then.refused) == (3, 2)
+    refusals = dashboard_refusals_by_country(today=TODAY, language="en", as_of=moment)
+    assert refusals.total_refused == 3
+
+
+def test_dashboard_queries_do_not_grow_with_the_register(register):
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            dashboard_key_figures(today=TODAY)
+            dashboard_refusals_by_country(today=TODAY, language="en")
+        return len(queries)
+
+    few = count_queries()
+    for country in ("DE", "FR", "US"):
+        make_request(
+            country=country,
+            opened_on=date(2026, 2, 1),
+            outcome=Outcome.REFUSED,
+            decided_on=date(2026, 3, 1),
+        )
+    assert count_queries() == few
 
 
 def test_dashboard_refusals_by_country_counts_this_years_outgoing_refusals(register):
@@ -177,6 +219,26 @@ def test_dashboard_refusals_by_country_counts_this_years_outgoing_refusals(regis
     assert (by_code["LV"].refused, by_code["LV"].political, by_code["LV"].other) == (1, 1, 0)
     assert (refusals.total_refused, refusals.total_political, refusals.total_countries) == (3, 2, 2)
     assert refusals.other_countries == 0
+
+
+def test_dashboard_refusals_by_country_agree_with_the_report(register):
+    refusals = dashboard_refusals_by_country(today=TODAY, language="en")
+    report = report_build(period_from=date(2026, 1, 1), period_to=TODAY, direction="outgoing")
+    for country in refusals.countries:
+        assert country.refused == report.mla.refused_by_country.get(
+            country.code, 0
+        ) + report.extradition.refused_by_country.get(country.code, 0)
+    assert refusals.total_refused == report.mla.refused + report.extradition.refused
+    assert (
+        refusals.total_political
+        == report.mla.refused_political + report.extradition.refused_political
+    )
+
+
+def test_dashboard_refusals_by_country_of_an_empty_register():
+    refusals = dashboard_refusals_by_country(today=TODAY, language="en")
+    assert refusals.countries == ()
+    assert (refusals.total_refused, refusals.total_political, refusals.total_countries) == (0, 0, 0)
 
 
 def test_dashboard_refusals_by_country_keeps_the_top_and_counts_the_rest(register):

@@ -1,11 +1,12 @@
 """Country profiles and the other reads of the analytics pages, computed by the database."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from rogatory.core.exceptions import NotFoundError
-from rogatory.register.models import Direction, Kind, Outcome
+from rogatory.register.models import Direction, Event, Kind, Outcome
 from rogatory.statistics.profiles import (
     country_profile,
     country_refusal_grounds,
@@ -145,3 +146,30 @@ def test_report_default_year_is_the_last_whole_year_with_openings():
     assert report_default_year(today=today) == 2023
     make_request(opened_on=date(2026, 1, 5))
     assert report_default_year(today=today) == 2025
+
+
+def test_country_profile_carries_the_partner_history_of_both_directions():
+    _refused(opened_on=date(2022, 3, 1), decided_on=date(2022, 4, 1))
+    _refused(direction=Direction.INCOMING, kind=Kind.EXTRADITION)
+    profile = country_profile(code="CH", language="en")
+    assert [(line.year, line.kind, line.refused) for line in profile.outgoing_history] == [
+        (2022, "mla", 1)
+    ]
+    assert [(line.year, line.kind, line.refused) for line in profile.incoming_history] == [
+        (2023, "extradition", 1)
+    ]
+
+
+def test_country_profile_as_of_a_moment_counts_what_was_then_known():
+    refused = _refused(grounds=("political_offence",))
+    moment = timezone.now() + timedelta(minutes=1)
+    Event.objects.filter(request=refused, type=Event.Type.DECIDED).update(
+        recorded_at=moment + timedelta(hours=1)
+    )
+    then = country_profile(code="CH", language="en", as_of=moment)
+    assert then.refused == 0
+    assert then.grounds == []
+    assert then.outgoing_history[0].refused == 0
+    now = country_profile(code="CH", language="en")
+    assert now.refused == 1
+    assert [(ground.code, ground.outgoing) for ground in now.grounds] == [("political_offence", 1)]

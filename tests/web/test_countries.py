@@ -1,5 +1,6 @@
 """The country pages: the list with its counts and search, and each country's profile."""
 
+import re
 from datetime import date
 
 import pytest
@@ -230,3 +231,94 @@ def test_country_list_search_without_match(client):
     _login(client)
     response = client.get(LIST, {"q": "Atlantis"})
     assert "No country matches" in response.content.decode()
+
+
+# --- Year by year -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def latvian_register():
+    """Latvia: six of our requests executed in 2022; in 2023 one refused of eight decided."""
+    for day in range(1, 7):
+        make_request(
+            country="LV",
+            opened_on=date(2022, 1, day),
+            outcome=Outcome.EXECUTED,
+            decided_on=date(2022, 2, day),
+        )
+    for day in range(1, 9):
+        make_request(
+            country="LV",
+            opened_on=date(2023, 1, day),
+            outcome=Outcome.REFUSED if day == 1 else Outcome.EXECUTED,
+            decided_on=date(2023, 1, 2 * day + 10),  # 11 to 18 days
+        )
+    make_request(
+        country="LV",
+        direction=Direction.INCOMING,
+        kind=Kind.EXTRADITION,
+        opened_on=date(2023, 3, 1),
+        outcome=Outcome.REFUSED,
+        decided_on=date(2023, 4, 1),
+    )
+
+
+def _history_rows(html: str, table_id: str) -> list[list[str]]:
+    table = html[html.index(f'aria-labelledby="{table_id}"') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+    return [
+        [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        ]
+        for row in rows[1:]
+    ]
+
+
+def test_country_profile_history_shows_rates_with_intervals(client, latvian_register):
+    _login(client)
+    response = client.get(_detail("LV"))
+    html = response.content.decode()
+    rows = _history_rows(html, "history-outgoing")
+    assert rows == [
+        ["2022", "legal assistance", "6", "6", "0", "0.0% (0.0–39.0%)", "0", "31", ""],
+        ["2023", "legal assistance", "8", "8", "1", "12.5% (2.2–47.1%)", "0", "14.5", ""],
+    ]
+    incoming = _history_rows(html, "history-incoming")
+    assert incoming == [
+        ["2023", "extradition", "1", "1", "1", "100.0% (20.7–100.0%)", "0", "31", ""]
+    ]
+
+
+def test_country_profile_history_marks_a_change(client):
+    for year, outcome in ((2022, Outcome.EXECUTED), (2023, Outcome.REFUSED)):
+        for day in range(1, 7):
+            make_request(
+                country="LV",
+                opened_on=date(year, 1, day),
+                outcome=outcome,
+                decided_on=date(year, 2, day),
+            )
+    _login(client)
+    html = client.get(_detail("LV")).content.decode()
+    rows = _history_rows(html, "history-outgoing")
+    assert [row[0] for row in rows] == ["2022", "2023"]
+    assert rows[0][-1] == ""
+    assert rows[1][-1] == "↑ changed"
+
+
+def test_country_profile_history_in_russian_formats_numbers(client, latvian_register):
+    _login(client)
+    html = client.get(_detail("LV"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    rows = _history_rows(html, "history-outgoing")
+    assert rows[1][5].startswith("12,5")
+    assert "2,2" in rows[1][5] and "47,1" in rows[1][5]
+    assert rows[1][7] == "14,5"
+
+
+def test_country_profile_history_without_requests_says_so(client):
+    _login(client)
+    html = client.get(_detail("NZ")).content.decode()
+    assert "No requests of ours to this state yet." in html
+    assert "No requests from this state yet." in html

@@ -163,3 +163,56 @@ def test_dashboard_queries_do_not_grow_with_the_register(client, units):
         for outcome in (Outcome.REFUSED, ""):
             make_request(opened_on=this_year, outcome=outcome, country=country, unit=central)
     assert count_queries() == few
+
+
+def _decisions(country: str, year: int, refused: int, decided: int) -> None:
+    for number in range(decided):
+        make_request(
+            country=country,
+            opened_on=date(year, 1, 1),
+            outcome=Outcome.REFUSED if number < refused else Outcome.EXECUTED,
+            decided_on=date(year, 1, 1),
+        )
+
+
+def test_dashboard_shows_partners_whose_refusal_rate_changed(client):
+    this_year = timezone.localdate().year
+    _decisions("CH", this_year - 1, refused=0, decided=6)
+    _decisions("CH", this_year, refused=6, decided=6)
+    # Latvia refused less often, but with too few decisions to say so.
+    _decisions("LV", this_year - 1, refused=4, decided=4)
+    _decisions("LV", this_year, refused=0, decided=4)
+    client.force_login(UserFactory(role=Role.VIEWER))
+    response = client.get(DASHBOARD)
+    changes = response.context["policy_changes"]
+    assert [(line.country, line.kind) for line in changes] == [("CH", "mla")]
+    content = response.content.decode()
+    widget = content[content.index('class="card policy-changes"') :]
+    widget = widget[: widget.index("</section>")]
+    link = reverse("web:country_detail", args=["CH"])
+    assert f'<a href="{link}">Switzerland</a>' in widget
+    assert "trend-up" in widget and "↑" in widget
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", widget))
+    assert "0.0% → 100.0% (61.0–100.0%)" in text
+    assert "Latvia" not in widget
+    assert client.get(link).status_code == 200
+
+
+def test_dashboard_shows_a_fall_in_refusals_with_a_down_arrow(client):
+    this_year = timezone.localdate().year
+    _decisions("DE", this_year - 1, refused=6, decided=6)
+    _decisions("DE", this_year, refused=0, decided=6)
+    client.force_login(UserFactory(role=Role.VIEWER))
+    content = client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    widget = content[content.index('class="card policy-changes"') :]
+    assert "trend-down" in widget and "↓" in widget
+    assert "Германия" in widget
+
+
+def test_dashboard_without_policy_changes_says_so(client, register):
+    client.force_login(UserFactory(role=Role.VIEWER))
+    response = client.get(DASHBOARD)
+    assert response.context["policy_changes"] == []
+    assert "No state’s refusal rate of our requests has changed significantly" in (
+        response.content.decode()
+    )

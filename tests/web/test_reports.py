@@ -3,14 +3,17 @@
 import csv
 import io
 import json
-from datetime import date
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from rogatory.accounts.models import Role
-from rogatory.register.models import Direction, Kind, Outcome
+from rogatory.register.models import Direction, Event, Kind, Outcome
 from rogatory.statistics.narrative import report_narrative
 from rogatory.statistics.selectors import report_build
 from rogatory.statistics.xlsx import XLSX_CONTENT_TYPE
@@ -93,6 +96,16 @@ def _login(client, role=Role.VIEWER, **kwargs):
     return user
 
 
+def _row_cells(html: str, key: str) -> list[str]:
+    """Return the text of the cells of a key figure's row: this period, previous, change."""
+    row = html[html.index(f'data-row="{key}"') :]
+    row = row[: row.index("</tr>")]
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+
+
 def _figure(html: str, key: str) -> str:
     marker = f'data-figure="{key}">'
     start = html.index(marker) + len(marker)
@@ -102,7 +115,10 @@ def _figure(html: str, key: str) -> str:
 # --- Who may see reports ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [REPORT, _download("json"), _download("csv"), _download("xlsx")])
+DOWNLOADS = [_download("pdf"), _download("json"), _download("csv"), _download("xlsx")]
+
+
+@pytest.mark.parametrize("url", [REPORT, *DOWNLOADS])
 def test_report_anonymous_is_sent_to_sign_in(client, url):
     response = client.get(url, YEAR)
     assert response.status_code == 302
@@ -110,7 +126,7 @@ def test_report_anonymous_is_sent_to_sign_in(client, url):
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.CLERK, Role.SUPERVISOR, Role.ADMINISTRATOR])
-@pytest.mark.parametrize("url", [REPORT, _download("json"), _download("csv"), _download("xlsx")])
+@pytest.mark.parametrize("url", [REPORT, *DOWNLOADS])
 def test_report_every_role_may_see_and_download(client, role, url):
     _login(client, role)
     response = client.get(url, YEAR)
@@ -325,20 +341,19 @@ def test_report_download_xlsx(client, register):
         'attachment; filename="rogatory-report-2023-outgoing.xlsx"'
     )
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Summary", "Refusals by country", "Refusals by ground"]
+    assert workbook.sheetnames[0] == "Summary"
+    assert {"Refusals by country", "Refusals by ground", "Requests"} <= set(workbook.sheetnames)
     summary = {
-        row[3]: row[1:3]
+        row[5]: (row[1], row[3])
         for row in workbook["Summary"].iter_rows(values_only=True)
-        if row and len(row) > 3
+        if row and len(row) > 5
     }
     assert summary["refused"] == (2, 1)
     assert summary["refused_political"] == (1, 0)
     countries = list(workbook["Refusals by country"].iter_rows(values_only=True))
     assert countries[1][:3] == ("Switzerland", "CH", 2)
-    grounds = [
-        row[1] for row in workbook["Refusals by ground"].iter_rows(min_row=2, values_only=True)
-    ]
-    assert set(grounds) == {
+    grounds = [row[1] for row in workbook["Refusals by ground"].iter_rows(values_only=True)]
+    assert set(grounds) - {None, "Code"} == {
         "political_offence",
         "dual_criminality",
         "statute_of_limitations",
@@ -367,7 +382,7 @@ def test_report_download_of_a_period_names_both_dates(client, register):
 
 def test_report_download_unknown_format_is_not_found(client):
     _login(client)
-    assert client.get(_download("pdf"), YEAR).status_code == 404
+    assert client.get(_download("docx"), YEAR).status_code == 404
 
 
 def test_report_download_wrong_period_goes_back_to_the_page(client):
@@ -381,3 +396,183 @@ def test_report_page_links_to_downloads_of_the_same_report(client, register):
     _login(client)
     html = client.get(REPORT, {"year": "2023", "direction": "incoming"}).content.decode()
     assert f"{_download('xlsx')}?year=2023&amp;direction=incoming" in html
+
+
+# --- The published report's sections ---------------------------------------------------------
+
+
+def test_report_page_shows_every_section_of_the_published_report(client, register):
+    _login(client)
+    response = client.get(REPORT, YEAR)
+    html = response.content.decode()
+    for section in (
+        'id="figures"',
+        'id="persons"',
+        'id="countries"',
+        'id="grounds"',
+        'id="offences"',
+        'id="months"',
+        'id="time-to-decision"',
+        'id="backlog"',
+        'id="partners"',
+        'id="charts"',
+    ):
+        assert section in html, section
+    # Sections come in the order the PDF has them.
+    positions = [html.index(f'id="{name}"') for name in ("figures", "persons", "countries")]
+    assert positions == sorted(positions)
+    # Charts are inline SVG with an accessible name.
+    assert html.count('<svg role="img"') >= 3
+
+
+def test_report_page_shows_each_figure_beside_the_previous_period(client, register):
+    _login(client)
+    html = client.get(REPORT, YEAR).content.decode()
+    # Pending at the end: OM-4 and OM-OLD in 2023; OM-OLD and OM-3 (decided in 2023) in 2022.
+    assert _row_cells(html, "pending_at_end")[:3] == ["2", "2", "0"]
+    # Refused: OM-1 and OM-2 in 2023, none in 2022.
+    assert _row_cells(html, "refused")[:3] == ["2", "0", "+2"]
+    assert _row_cells(html, "refused")[3:] == ["1", "0", "+1"]
+    figures = html[html.index('id="figures"') :]
+    assert '<th scope="col" class="num previous">2022</th>' in figures
+
+
+def test_report_page_shows_persons_and_treaty_articles(client, register):
+    _login(client)
+    html = client.get(REPORT, YEAR).content.decode()
+    assert _figure(html, "persons.granted") == "2"
+    assert _figure(html, "persons.refused") == "1"
+    grounds = html[html.index('id="grounds"') : html.index('id="offences"')]
+    assert "ECMA-1959" in grounds
+
+
+def test_report_page_links_to_the_pdf_of_the_same_report(client, register):
+    _login(client)
+    html = client.get(REPORT, {"year": "2023", "direction": "incoming"}).content.decode()
+    assert f"{_download('pdf')}?year=2023&amp;direction=incoming" in html
+    assert "Download PDF" in html
+
+
+# --- As known at a moment ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def late_decision(register):
+    """Every event recorded an hour ago, but one refusal recorded a moment after `moment`."""
+    moment = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    Event.objects.update(recorded_at=moment - timedelta(hours=1))
+    late = make_request(
+        country="TR", opened_on=date(2023, 3, 1), outcome=Outcome.REFUSED, reference="OM-LATE"
+    )
+    Event.objects.filter(request=late).exclude(type="decided").update(
+        recorded_at=moment - timedelta(minutes=1)
+    )
+    Event.objects.filter(request=late, type="decided").update(
+        recorded_at=moment + timedelta(seconds=1)
+    )
+    return moment
+
+
+def _moment_text(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_report_page_as_known_at_a_moment(client, late_decision):
+    _login(client)
+    now = client.get(REPORT, YEAR)
+    assert now.context["report"].mla.refused == 3
+    then = client.get(REPORT, {**YEAR, "as_of": _moment_text(late_decision)})
+    assert then.status_code == 200, then.content
+    assert then.context["report"].as_of == late_decision
+    assert then.context["report"].mla.refused == 2
+    html = then.content.decode()
+    assert _figure(html, "mla.refused") == "2"
+    assert 'class="report-as-of"' in html
+    assert "Figures as known at" in html
+    assert "Figures as known at" not in now.content.decode()
+    # Downloads and links keep the moment.
+    assert f"as_of={_moment_text(late_decision).replace(':', '%3A')}" in html
+
+
+def test_report_as_of_without_a_time_zone_is_in_the_servers(client, register, settings):
+    settings.TIME_ZONE = "Europe/Moscow"  # UTC+3 all year
+    _login(client)
+    response = client.get(REPORT, {**YEAR, "as_of": "2024-01-15T12:00"})
+    assert response.status_code == 200, response.content
+    assert response.context["report"].as_of == datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("typed", ["2999-01-01T09:30", "the day before", "2023-02-30T10:00"])
+def test_report_as_of_in_the_future_or_wrong_is_an_error_that_keeps_the_input(client, typed):
+    _login(client)
+    response = client.get(REPORT, {**YEAR, "as_of": typed})
+    assert response.status_code == 200
+    assert "report" not in response.context
+    assert "as_of" in response.context["form"].errors
+    html = response.content.decode()
+    assert 'class="form-errors"' in html
+    assert f'value="{typed}"' in html
+
+
+def test_report_as_of_future_message_says_why(client):
+    _login(client)
+    response = client.get(REPORT, {**YEAR, "as_of": "2999-01-01T09:30"})
+    assert "in the future" in response.context["form"].errors["as_of"][0]
+
+
+def test_report_as_of_before_the_period_is_explained(client, register):
+    _login(client)
+    response = client.get(REPORT, {**YEAR, "as_of": "2022-06-01T00:00"})
+    assert response.status_code == 200
+    assert "report" not in response.context
+    assert 'class="form-errors"' in response.content.decode()
+
+
+# --- PDF download -----------------------------------------------------------------------------
+
+
+def _pdf_text(content: bytes) -> str:
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split()
+    )
+
+
+def test_report_download_pdf(client, register):
+    _login(client)
+    response = client.get(_download("pdf"), YEAR)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="rogatory-report-2023-outgoing.pdf"'
+    )
+    assert response.content.startswith(b"%PDF-")
+    text = _pdf_text(response.content)
+    assert "Outgoing requests: 2023" in text
+    assert "Switzerland" in text
+
+
+def test_report_download_pdf_in_russian(client, register):
+    _login(client)
+    response = client.get(_download("pdf"), YEAR, HTTP_ACCEPT_LANGUAGE="ru")
+    text = _pdf_text(response.content)
+    assert "Исходящие запросы: 2023" in text
+    assert "Швейцария" in text
+
+
+def test_report_download_pdf_as_known_at_a_moment(client, late_decision):
+    _login(client)
+    moment = _moment_text(late_decision)
+    response = client.get(_download("pdf"), {**YEAR, "as_of": moment})
+    assert response["Content-Type"] == "application/pdf"
+    stamp = timezone.localtime(late_decision).strftime("%Y%m%dT%H%M")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="rogatory-report-2023-outgoing-as-of-{stamp}.pdf"'
+    )
+    assert "Figures as known at" in _pdf_text(response.content)
+
+
+def test_report_download_pdf_of_a_future_moment_goes_back_to_the_page(client):
+    _login(client)
+    response = client.get(_download("pdf"), {**YEAR, "as_of": "2999-01-01T00:00"})
+    assert response.status_code == 302
+    assert response.url.startswith(REPORT)

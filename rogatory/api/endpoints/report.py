@@ -1,14 +1,25 @@
-"""The period report (Report v1 of DESIGN.md) as JSON."""
+"""The period report: Report v1 as JSON, every published figure, the files, the FATF tables."""
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from rogatory.accounts.permissions import Action, authorize
 from rogatory.core.exceptions import ValidationError
+from rogatory.publication.documents import (
+    FATF_FORMATS,
+    REPORT_FORMATS,
+    fatf_as_dict,
+    fatf_document,
+    report_document,
+)
 from rogatory.register.models import Direction
+from rogatory.statistics.fatf import fatf_tables
+from rogatory.statistics.projection import as_of_parse
+from rogatory.statistics.publication import publication_as_dict, publication_build
 from rogatory.statistics.selectors import report_build
 
 from ..schemas import ERRORS, DirectionValue
@@ -25,6 +36,15 @@ class ReportIn(Schema):
     period_from: date | None = Field(None, alias="from")
     period_to: date | None = Field(None, alias="to")
     direction: DirectionValue = Direction.OUTGOING.value
+    as_of: str | None = Field(
+        None,
+        description="Figures as known at this moment (ISO date-time, or a date meaning the "
+        "end of that day), from the events recorded by then.",
+    )
+
+    def moment(self) -> datetime | None:
+        """Return the moment the figures are known at, or None for now."""
+        return as_of_parse(self.as_of)
 
     def period(self) -> tuple[date, date]:
         """Return the first and last day of the period asked for."""
@@ -80,6 +100,7 @@ class ReportOut(Schema):
 
     period: PeriodOut
     direction: DirectionValue
+    as_of: datetime | None = None
     mla: MlaFiguresOut
     extradition: ExtraditionFiguresOut
 
@@ -88,6 +109,8 @@ class ReportOut(Schema):
     "/report",
     response={200: ReportOut, **ERRORS},
     by_alias=True,
+    # `as_of` appears only when asked for, so that the JSON is exactly DESIGN's otherwise.
+    exclude_unset=True,
     summary="Report",
     operation_id="report",
 )
@@ -95,5 +118,118 @@ def report(request: HttpRequest, params: Query[ReportIn]) -> dict:
     """Return the figures of a period, as `rogatory report --format json` prints them."""
     authorize(request.auth, Action.READ)
     period_from, period_to = params.period()
-    built = report_build(period_from=period_from, period_to=period_to, direction=params.direction)
+    built = report_build(
+        period_from=period_from,
+        period_to=period_to,
+        direction=params.direction,
+        as_of=params.moment(),
+    )
     return built.as_dict()
+
+
+class PublicationIn(ReportIn):
+    """The period, direction and moment, and the language of names and labels."""
+
+    lang: Literal["en", "ru"] = "en"
+
+
+@router.get(
+    "/report/publication",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Every figure of the published report",
+    operation_id="report_publication",
+)
+def report_publication(request: HttpRequest, params: Query[PublicationIn]) -> dict:
+    """Return every figure the report page, PDF and workbook show, as one JSON object.
+
+    Keys: `report` and `previous` (Report v1 of the period and of the period before),
+    `narrative`, `countries`, `grounds` and `ground_articles`, `offences`, `months`,
+    `refusal_trend` (five years), `persons` (extradition by persons sought),
+    `time_to_decision` (Kaplan–Meier medians and 90th percentiles with 95% intervals by kind,
+    direction and the ten busiest countries), `backlog` (undecided requests by age) and
+    `partner_changes` (countries whose refusal rate changed significantly).
+    """
+    authorize(request.auth, Action.READ)
+    period_from, period_to = params.period()
+    publication = publication_build(
+        period_from=period_from,
+        period_to=period_to,
+        direction=params.direction,
+        language=params.lang,
+        as_of=params.moment(),
+    )
+    return publication_as_dict(publication)
+
+
+class ReportFileIn(PublicationIn):
+    format: Literal[REPORT_FORMATS] = "pdf"  # type: ignore[valid-type]
+
+
+@router.get(
+    "/report/file",
+    response={200: None, **ERRORS},
+    summary="The report as a file",
+    operation_id="report_file",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The report in the format asked for.",
+                "content": {
+                    "application/pdf": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                    "text/plain": {},
+                    "text/csv": {},
+                    "application/json": {},
+                },
+            }
+        }
+    },
+)
+def report_file(request: HttpRequest, params: Query[ReportFileIn]) -> HttpResponse:
+    """Return the report as PDF, XLSX, CSV, JSON, text, or the public statement (one year)."""
+    authorize(request.auth, Action.READ)
+    period_from, period_to = params.period()
+    document = report_document(
+        format=params.format,
+        period_from=period_from,
+        period_to=period_to,
+        direction=params.direction,
+        language=params.lang,
+        as_of=params.moment(),
+        user=request.auth,
+    )
+    return _file(document, f"rogatory-report-{period_from}-{period_to}-{params.direction}")
+
+
+class FatfIn(Schema):
+    """The calendar year, the moment the figures are known at, and the language of labels."""
+
+    year: int = Field(..., ge=1, le=9999)
+    as_of: str | None = None
+    lang: Literal["en", "ru"] = "en"
+    format: Literal[FATF_FORMATS] = "json"  # type: ignore[valid-type]
+
+
+@router.get(
+    "/report/fatf",
+    response={200: dict[str, Any], **ERRORS},
+    summary="FATF tables",
+    operation_id="report_fatf",
+)
+def report_fatf(request: HttpRequest, params: Query[FatfIn]) -> Any:
+    """Return the FATF statistics of a year: by kind, decisions, median time, by offence.
+
+    With `format=xlsx`, the workbook `rogatory report --fatf --format xlsx` writes.
+    """
+    authorize(request.auth, Action.READ)
+    as_of = as_of_parse(params.as_of)
+    if params.format == "json":
+        return fatf_as_dict(fatf_tables(year=params.year, as_of=as_of, language=params.lang))
+    document = fatf_document(format="xlsx", year=params.year, language=params.lang, as_of=as_of)
+    return _file(document, f"rogatory-fatf-{params.year}")
+
+
+def _file(document, stem: str) -> HttpResponse:
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{document.extension}"'
+    return response

@@ -1,16 +1,19 @@
 """Forms of the analytics and intake pages: register import, report, countries, audit trail."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from rogatory.accounts.models import Unit, User
 from rogatory.accounts.permissions import user_sees_all_units
+from rogatory.core.exceptions import ApplicationError
 from rogatory.register.models import Direction
+from rogatory.statistics.projection import as_of_check
 
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,7 +64,10 @@ class ImportConfirmForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    """The period (a year, or from and to dates) and direction of a report."""
+    """The period (a year, or from and to dates), direction and "as known at" moment of a report.
+
+    A moment without a time zone is in the server's; a moment in the future is an error.
+    """
 
     year = forms.IntegerField(
         label=gettext_lazy("Year"), required=False, min_value=1900, max_value=9999
@@ -80,6 +86,12 @@ class ReportForm(forms.Form):
         ],
         required=False,
     )
+    as_of = forms.DateTimeField(
+        label=gettext_lazy("As known at"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for the register as it stands now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     def __init__(self, *args, years: list[int], default_year: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -94,6 +106,15 @@ class ReportForm(forms.Form):
     def _asked_year(self) -> list[int]:
         value = self.data.get("year", "") if self.is_bound else ""
         return [int(value)] if str(value).isdigit() and 1900 <= int(value) <= 9999 else []
+
+    def clean_as_of(self) -> datetime | None:
+        moment = self.cleaned_data.get("as_of")
+        if moment is None:
+            return None
+        try:
+            return as_of_check(moment)
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -123,7 +144,10 @@ class ReportForm(forms.Form):
                 "period_from": cleaned["period_from"].isoformat(),
                 "period_to": cleaned["period_to"].isoformat(),
             }
-        return {**period, "direction": cleaned["direction"]}
+        query = {**period, "direction": cleaned["direction"]}
+        if cleaned.get("as_of"):
+            query["as_of"] = timezone.localtime(cleaned["as_of"]).strftime("%Y-%m-%dT%H:%M:%S")
+        return query
 
 
 class CountrySearchForm(forms.Form):

@@ -6,6 +6,7 @@ digest, never a path. The second imports the same bytes for real, or shows what 
 """
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -27,25 +28,17 @@ from rogatory.audit.selectors import AuditPage, audit_records, audit_records_for
 from rogatory.core.exceptions import ApplicationError, NotFoundError
 from rogatory.intake.services import ImportRejected, ImportResult, register_import
 from rogatory.intake.uploads import StoredUpload, upload_delete, upload_get, upload_store
+from rogatory.publication.documents import ReportDocument, fatf_document, report_document
 from rogatory.register.selectors import request_get
-from rogatory.statistics.figures import Report
-from rogatory.statistics.narrative import report_narrative
+from rogatory.statistics.fatf import fatf_tables
+from rogatory.statistics.pdf import report_context
 from rogatory.statistics.profiles import (
     country_profile,
     country_summaries,
     report_default_year,
-    report_ground_names,
     report_years,
 )
-from rogatory.statistics.renderers import render_csv, render_json
-from rogatory.statistics.selectors import report_build, report_country_names
-from rogatory.statistics.xlsx import (
-    XLSX_CONTENT_TYPE,
-    country_lines,
-    figure_lines,
-    ground_lines,
-    render_xlsx,
-)
+from rogatory.statistics.publication import Publication, publication_build
 
 from ..access import action_required
 from ..forms.analytics import (
@@ -252,62 +245,95 @@ def _report_form(request: HttpRequest) -> ReportForm:
     return ReportForm(data, years=report_years(), default_year=default_year)
 
 
-def _report(form: ReportForm) -> Report:
-    return report_build(
-        period_from=form.cleaned_data["period_from"],
-        period_to=form.cleaned_data["period_to"],
-        direction=form.cleaned_data["direction"],
-    )
+def _report_period(form: ReportForm) -> dict[str, Any]:
+    cleaned = form.cleaned_data
+    return {
+        "period_from": cleaned["period_from"],
+        "period_to": cleaned["period_to"],
+        "direction": cleaned["direction"],
+        "as_of": cleaned["as_of"],
+    }
+
+
+def _report(form: ReportForm) -> Publication | None:
+    """Return the form's publication, or None with the reason added to the form's errors."""
+    try:
+        return publication_build(language=get_language(), **_report_period(form))
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return None
 
 
 @action_required(Action.READ)
 def report_page(request: HttpRequest) -> HttpResponse:
-    """Show the figures of a period and direction, by country and by ground, and the narrative."""
+    """Show the report of a period and direction: figures, tables, charts and the narrative."""
     form = _report_form(request)
     context: dict[str, Any] = {"active": "reports", "form": form}
-    if form.is_valid():
-        language = get_language()
-        report = _report(form)
-        countries = report_country_names(report=report, language=language)
+    publication = _report(form) if form.is_valid() else None
+    if publication is not None:
         context.update(
-            report=report,
+            report_context(publication),
             query=urlencode(form.query()),
-            figures=figure_lines(report),
-            countries=country_lines(report, countries),
-            grounds=ground_lines(report, report_ground_names(report=report, language=language)),
-            narrative=report_narrative(report, language=language),
+            figures=publication.figures,
+            countries=publication.countries,
+            grounds=publication.grounds,
+            narrative=publication.narrative,
         )
+        if form.cleaned_data["year"]:
+            context.update(_fatf_context(form.cleaned_data["year"], form.cleaned_data["as_of"]))
     return render(request, "web/reports/report.html", context)
 
 
-_DOWNLOADS = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": XLSX_CONTENT_TYPE,
-}
+def _fatf_context(year: int, as_of: datetime | None) -> dict[str, Any]:
+    # The FATF tables of our requests and those we received, for the report's year; the page
+    # shows the offence lines that have requests, the workbook every line.
+    tables = fatf_tables(year=year, as_of=as_of, language=get_language())
+    offences = [
+        row
+        for row in tables.offences
+        if row.opened or row.granted or row.refused or row.pending_at_end
+    ]
+    return {"fatf": tables, "fatf_offences": offences}
+
+
+_DOWNLOADS = ("pdf", "xlsx", "csv", "json", "statement")
 
 
 @action_required(Action.READ)
 def report_download(request: HttpRequest, format: str) -> HttpResponse:
-    """Send the report as a JSON, CSV or XLSX file."""
+    """Send the report as a file: the same bytes as `rogatory report --format FORMAT`."""
     if format not in _DOWNLOADS:
         raise Http404
     form = _report_form(request)
     if not form.is_valid():
         return redirect(f"{reverse('web:report')}?{request.GET.urlencode()}")
-    report = _report(form)
-    if format == "xlsx":
-        language = get_language()
-        content: bytes | str = render_xlsx(
-            report,
-            language=language,
-            country_names=report_country_names(report=report, language=language),
-            ground_names=report_ground_names(report=report, language=language),
+    try:
+        document = report_document(
+            format=format, language=get_language(), user=request.user, **_report_period(form)
         )
-    else:
-        content = render_json(report) if format == "json" else render_csv(report)
-    response = HttpResponse(content, content_type=_DOWNLOADS[format])
-    response["Content-Disposition"] = f'attachment; filename="{_report_filename(form, format)}"'
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('web:report')}?{request.GET.urlencode()}")
+    return _attachment(document, _report_filename(form, document.extension))
+
+
+@action_required(Action.READ)
+def report_fatf_download(request: HttpRequest) -> HttpResponse:
+    """Send the FATF tables of the report's year as a workbook."""
+    form = _report_form(request)
+    if not form.is_valid() or not form.cleaned_data["year"]:
+        messages.error(request, _("The FATF tables cover a calendar year: choose a year."))
+        return redirect(f"{reverse('web:report')}?{request.GET.urlencode()}")
+    year = form.cleaned_data["year"]
+    document = fatf_document(
+        format="xlsx", year=year, language=get_language(), as_of=form.cleaned_data["as_of"]
+    )
+    return _attachment(document, f"rogatory-fatf-{year}.xlsx")
+
+
+def _attachment(document: ReportDocument, filename: str) -> HttpResponse:
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -317,7 +343,10 @@ def _report_filename(form: ReportForm, format: str) -> str:
         period = str(cleaned["year"])
     else:
         period = f"{cleaned['period_from'].isoformat()}-{cleaned['period_to'].isoformat()}"
-    return f"rogatory-report-{period}-{cleaned['direction']}.{format}"
+    as_of = ""
+    if cleaned.get("as_of"):
+        as_of = "-as-of-" + timezone.localtime(cleaned["as_of"]).strftime("%Y%m%dT%H%M")
+    return f"rogatory-report-{period}-{cleaned['direction']}{as_of}.{format}"
 
 
 # --- Countries ------------------------------------------------------------------------------
@@ -451,6 +480,7 @@ urlpatterns = [
     path("import/confirm/", register_import_confirm, name="import_confirm"),
     path("import/cancel/", register_import_cancel, name="import_cancel"),
     path("reports/", report_page, name="report"),
+    path("reports/fatf/", report_fatf_download, name="report_fatf"),
     path("reports/download/<str:format>/", report_download, name="report_download"),
     path("countries/", country_list, name="country_list"),
     path("countries/<str:code>/", country_detail, name="country_detail"),

@@ -1,4 +1,4 @@
-"""The dashboard: this year's key figures beside last year's, work awaiting action, activity."""
+"""The dashboard: key figures beside last year's, partners' changes, work awaiting, activity."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from rogatory.accounts.permissions import Action, user_sees_all_units
+from rogatory.register.models import Direction
 from rogatory.statistics.charts import refusals_by_country_svg
 from rogatory.statistics.dashboard import (
     OVERDUE_AFTER_DAYS,
@@ -18,6 +19,7 @@ from rogatory.statistics.dashboard import (
     dashboard_recent_events,
     dashboard_refusals_by_country,
 )
+from rogatory.statistics.partners import partner_policy_changes
 
 from ..access import action_required
 
@@ -26,7 +28,8 @@ from ..access import action_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the office's key figures and the signed-in user's work."""
     today = timezone.localdate()
-    refusals = dashboard_refusals_by_country(today=today, language=get_language() or "en")
+    language = get_language() or "en"
+    refusals = dashboard_refusals_by_country(today=today, language=language)
     return render(
         request,
         "web/dashboard/dashboard.html",
@@ -39,6 +42,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sees_all_units": user_sees_all_units(request.user),
             "refusals": refusals,
             "refusals_chart": _refusals_chart(refusals),
+            "policy_changes": partner_policy_changes(
+                year=today.year, direction=Direction.OUTGOING, language=language
+            ),
         },
     )
 
