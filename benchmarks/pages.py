@@ -1,9 +1,9 @@
-"""Benchmark the reads behind the web pages on a large register: the list and the dashboard.
+"""Benchmark the reads behind the web pages on a large register: list, dashboard and reports.
 
 Run `python benchmarks/pages.py --rows 1000000` (or `make bench-pages`). It builds a fresh
 register of synthetic requests (benchmarks/synthetic.py) on PostgreSQL, or on SQLite with
-`--sqlite`, then times each read the register list and the dashboard make, as a signed-in user
-would cause them: the median of five runs, in milliseconds, after one warm-up run.
+`--sqlite`, then times each read the register list, the dashboard and the report page make, as a
+signed-in user would cause them, and the rendering of the PDF: the median of five runs, in milliseconds, after one warm-up run.
 """
 
 import argparse
@@ -31,7 +31,12 @@ django.setup()
 from rogatory.accounts.models import Role
 from rogatory.accounts.services import unit_by_code, unit_create, user_create
 from rogatory.register.selectors import RequestFilters, request_page
-from rogatory.statistics import dashboard
+from django.utils import timezone
+from rogatory.statistics import dashboard, partners
+from rogatory.statistics.fatf import fatf_tables
+from rogatory.statistics.pdf import render_pdf
+from rogatory.statistics.publication import publication_build
+from rogatory.statistics.selectors import report_build
 
 supervisor = user_create(actor=None, username="bench-supervisor", password="bench passphrase 7",
                          role=Role.SUPERVISOR, units=[unit_by_code("central")])
@@ -50,6 +55,11 @@ def cursor_of_page(user, filters, number):
     return cursor
 
 
+last_year = {"period_from": date(today.year - 1, 1, 1), "period_to": date(today.year - 1, 12, 31), "direction": "outgoing"}
+# Every event of the synthetic register is recorded at import, so this moment sees them all
+# and the figures equal today's, while every projection is recomputed from the events.
+moment = timezone.now()
+publication = publication_build(**last_year, language="en")
 deep_registered = cursor_of_page(supervisor, RequestFilters(), 200)
 deep_opened = cursor_of_page(supervisor, RequestFilters(sort="opened"), 200)
 
@@ -72,6 +82,13 @@ reads = [
     ("dashboard, awaiting action (clerk)", lambda: dashboard.dashboard_awaiting(user=clerk, today=today)),
     ("dashboard, recent activity", lambda: dashboard.dashboard_recent_events(user=clerk)),
     ("dashboard, refusals by country", lambda: dashboard.dashboard_refusals_by_country(today=today, language="en")),
+    ("dashboard, partner policy changed", lambda: partners.partner_policy_changes(year=today.year, direction="outgoing", language="en")),
+    ("report v1, last year", lambda: report_build(**last_year)),
+    ("report v1, last year, as known at a moment", lambda: report_build(**last_year, as_of=moment)),
+    ("published report, last year (every table)", lambda: publication_build(**last_year, language="en")),
+    ("published report, last year, as known at a moment", lambda: publication_build(**last_year, language="en", as_of=moment)),
+    ("PDF of the published report (rendering only)", lambda: render_pdf(publication)),
+    ("FATF tables, last year", lambda: fatf_tables(year=today.year - 1, language="en")),
 ]
 for label, read in reads:
     read()

@@ -134,6 +134,10 @@ def _screenshots_take(address: str, output: Path) -> None:
             shot("import")
             page.goto("/reports/?year=2023&direction=outgoing")
             shot("report")
+            page.goto("/statement/")
+            shot("statement")
+            page.goto("/countries/CH/")
+            shot("country")
             context.close()
         browser.close()
 

@@ -242,6 +242,55 @@ def demo_rows(*, today: date, seed: int = DEMO_SEED) -> list[dict[str, str]]:
             continue
         for _number in range(count):
             rows.append(_row(rng, year=year, today=today, bases=bases, counters=counters))
+    rows.extend(_policy_change_rows(today=today, bases=bases, counters=counters, seed=seed))
+    return rows
+
+
+# A partner that began refusing our requests for legal assistance this year, so that the
+# dashboard's "partner policy changed" has something to show: (year offset, outcome, count).
+_POLICY_CHANGE_COUNTRY = "FI"
+_POLICY_CHANGE = (
+    (-1, Outcome.EXECUTED, 11),
+    (-1, Outcome.REFUSED, 1),
+    (0, Outcome.EXECUTED, 3),
+    (0, Outcome.REFUSED, 9),
+)
+
+
+def _policy_change_rows(
+    *, today: date, bases: dict[str, dict[str, str]], counters: dict[str, int], seed: int
+) -> list[dict[str, str]]:
+    """Return last year's and this year's requests to one partner whose refusals jumped."""
+    rng = random.Random(seed + 4)
+    rows = []
+    for offset, outcome, count in _POLICY_CHANGE:
+        year = today.year + offset
+        # Decided by today, and this year's within this year.
+        last_day = min(date(year, 12, 31), today - timedelta(days=1))
+        if last_day < date(year, 3, 1):
+            continue  # too early in the year for a change to show
+        for _number in range(count):
+            opened_on = _day_in(rng, date(year, 1, 1), last_day - timedelta(days=30))
+            decided_on = _day_in(rng, opened_on + timedelta(days=20), last_day)
+            row = dict.fromkeys(COLUMNS, "")
+            row.update(
+                reference=_reference(
+                    counters, year=year, direction=Direction.OUTGOING, kind=Kind.MLA
+                ),
+                direction=Direction.OUTGOING,
+                kind=Kind.MLA,
+                country=_POLICY_CHANGE_COUNTRY,
+                counterpart_authority=_AUTHORITIES.get(_POLICY_CHANGE_COUNTRY, _DEFAULT_AUTHORITY),
+                legal_basis=bases[Kind.MLA].get(_POLICY_CHANGE_COUNTRY, "RECIPROCITY"),
+                offence_category="07",
+                offence_description=rng.choice(_OFFENCES["07"]),
+                sent_on=opened_on.isoformat(),
+                status=outcome,
+                decided_on=decided_on.isoformat(),
+            )
+            if outcome == Outcome.REFUSED:
+                row["refusal_grounds"] = "sovereignty_security_ordre_public"
+            rows.append(row)
     return rows
 
 

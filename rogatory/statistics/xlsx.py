@@ -4,7 +4,7 @@
 the previous period's, refusals by country, ground, offence, month and year, persons sought,
 time to decision, the backlog, partners' policy changes) and a data sheet listing every request
 behind the figures, so that an analyst can check each number. `render_fatf_xlsx` writes the
-FATF tables of a year. `render_xlsx` is the older three-sheet workbook of Report v1 alone.
+FATF tables of a year.
 Like the other renderers they work on dataclasses and never query; names come in with them.
 """
 
@@ -23,7 +23,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from rogatory.register.models import Direction, Kind, Outcome
 
@@ -154,114 +153,6 @@ def ground_lines(report: Report, ground_names: Mapping[str, str]) -> list[Ground
         for code in codes
     ]
     return sorted(lines, key=lambda line: (-line.total, line.name.casefold()))
-
-
-def render_xlsx(
-    report: Report,
-    *,
-    language: str,
-    country_names: Mapping[str, str],
-    ground_names: Mapping[str, str] | None = None,
-) -> bytes:
-    """Return the report as an XLSX workbook in `language`; grounds named by code if not given."""
-    with translation.override(language):
-        workbook = Workbook()
-        _summary_sheet(workbook.active, report)
-        _country_sheet(workbook.create_sheet(), report, country_names)
-        _ground_sheet(workbook.create_sheet(), report, ground_names or {})
-        stream = io.BytesIO()
-        workbook.save(stream)
-    return stream.getvalue()
-
-
-def _summary_sheet(sheet: Worksheet, report: Report) -> None:
-    sheet.title = _("Summary")
-    sheet.append([_("Rogatory report")])
-    sheet["A1"].font = _TITLE_FONT
-    sheet.append([_("Period"), report.period_from, report.period_to])
-    sheet.append([_("Direction"), str(Direction(report.direction).label)])
-    for cell in ("B2", "C2"):
-        sheet[cell].number_format = "yyyy-mm-dd"
-        sheet[cell].alignment = Alignment(horizontal="left")
-    sheet.append([])
-    header_row = sheet.max_row + 1
-    _header(sheet, [_("Figure"), _("Legal assistance"), _("Extradition"), _("Code")])
-    for line in figure_lines(report):
-        sheet.append([line.label, line.mla, line.extradition, line.key])
-    for row in sheet.iter_rows(min_row=header_row + 1, min_col=2, max_col=3):
-        for cell in row:
-            cell.number_format = "#,##0.#" if isinstance(cell.value, float) else "#,##0"
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    _widths(sheet, [44, 18, 18, 26])
-
-
-def _country_sheet(sheet: Worksheet, report: Report, country_names: Mapping[str, str]) -> None:
-    sheet.title = _("Refusals by country")
-    _header(
-        sheet,
-        [
-            _("Country"),
-            _("ISO code"),
-            _("Legal assistance: refused"),
-            _("of them for political reasons"),
-            _("Extradition: refused"),
-            _("of them for political reasons"),
-        ],
-    )
-    for line in country_lines(report, country_names):
-        sheet.append(
-            [
-                line.name,
-                line.code,
-                line.mla_refused,
-                line.mla_political,
-                line.extradition_refused,
-                line.extradition_political,
-            ]
-        )
-    _total(
-        sheet,
-        [
-            _("Total"),
-            None,
-            report.mla.refused,
-            report.mla.refused_political,
-            report.extradition.refused,
-            report.extradition.refused_political,
-        ],
-    )
-    sheet.freeze_panes = "A2"
-    _widths(sheet, [32, 10, 16, 16, 16, 16])
-
-
-def _ground_sheet(sheet: Worksheet, report: Report, ground_names: Mapping[str, str]) -> None:
-    sheet.title = _("Refusals by ground")
-    _header(sheet, [_("Refusal ground"), _("Code"), _("Legal assistance"), _("Extradition")])
-    for line in ground_lines(report, ground_names):
-        sheet.append([line.name, line.code, line.mla, line.extradition])
-    for row in sheet.iter_rows(min_row=2, max_col=1):
-        row[0].alignment = _WRAP
-    sheet.freeze_panes = "A2"
-    _widths(sheet, [60, 34, 18, 18])
-
-
-def _header(sheet: Worksheet, titles: list[str]) -> None:
-    sheet.append(titles)
-    for cell in sheet[sheet.max_row]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-
-
-def _total(sheet: Worksheet, values: list[object]) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        cell.font = _HEADER_FONT
-
-
-def _widths(sheet: Worksheet, widths: list[int]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 # --- The published report's workbook ------------------------------------------------------------

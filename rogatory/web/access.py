@@ -2,12 +2,14 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from rogatory.accounts.permissions import Action, user_can
+from rogatory.core.exceptions import NotFoundError, PermissionDeniedError
 
 
 def action_required(action: Action) -> Callable:
@@ -24,3 +26,18 @@ def action_required(action: Action) -> Callable:
         return wrapped
 
     return decorator
+
+
+def service_errors_as_http(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn a service's "not found" into 404 and its "not allowed" into 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError as error:
+            raise Http404(error.message) from None
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from None
+
+    return wrapped

@@ -16,6 +16,7 @@ from rogatory.core.management.commands import demo as demo_command
 from rogatory.publication.models import Example
 from rogatory.publication.statement import statement_build, statement_render_text
 from rogatory.register.models import Direction, Kind, Outcome, Person, Request
+from rogatory.statistics.partners import partner_policy_changes
 from rogatory.statistics.selectors import report_build
 from tests.register.factories import make_request
 
@@ -265,3 +266,17 @@ def test_demo_statement_has_approved_examples_and_one_awaiting(demo):
     text = statement_render_text(statement_build(year=TODAY.year - 1), language="en")
     assert "could harm its sovereignty" in text
     assert "within four months" in text
+
+
+def test_demo_shows_a_partner_whose_refusals_jumped_this_year(demo):
+    changes = partner_policy_changes(year=TODAY.year, direction="outgoing", language="en")
+    finland = [change for change in changes if change.country == "FI"]
+    assert finland and finland[0].kind == "mla"
+    assert finland[0].refusal_rate > finland[0].previous_rate
+
+
+@pytest.mark.parametrize("today", [date(2026, 1, 2), date(2026, 2, 28), date(2026, 3, 2)])
+def test_demo_rows_never_decide_after_today(today):
+    rows = demo_rows(today=today)
+    assert all(row["decided_on"] <= today.isoformat() for row in rows if row["decided_on"])
+    assert all((row["sent_on"] or row["received_on"]) <= today.isoformat() for row in rows)

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from rogatory.accounts.models import Role
 from rogatory.register.models import Direction, Event, Kind, Outcome
+from rogatory.statistics.fatf import fatf_tables
 from rogatory.statistics.narrative import report_narrative
 from rogatory.statistics.selectors import report_build
 from rogatory.statistics.xlsx import XLSX_CONTENT_TYPE
@@ -576,3 +577,62 @@ def test_report_download_pdf_of_a_future_moment_goes_back_to_the_page(client):
     response = client.get(_download("pdf"), {**YEAR, "as_of": "2999-01-01T00:00"})
     assert response.status_code == 302
     assert response.url.startswith(REPORT)
+
+
+def _fatf_cells(html: str, key: str) -> list[str]:
+    row = re.search(rf'data-fatf="{re.escape(key)}">(.*?)</tr>', html, re.DOTALL)
+    assert row, key
+    return re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+
+
+def test_report_page_of_a_year_shows_the_fatf_tables(client, register):
+    _login(client)
+    html = client.get(REPORT, YEAR).content.decode()
+    tables = fatf_tables(year=2023, language="en")
+    for row in tables.rows:
+        median = row.median_execution_days
+        assert _fatf_cells(html, f"{row.direction}.{row.kind}") == [
+            str(row.opened),
+            str(row.granted),
+            str(row.refused),
+            str(row.withdrawn),
+            str(row.pending_at_end),
+            "—" if median is None else f"{median:g}",
+        ]
+    outgoing_mla = next(
+        row for row in tables.rows if row.direction == "outgoing" and row.kind == "mla"
+    )
+    assert (outgoing_mla.refused, outgoing_mla.granted) == (2, 1)
+    assert 'data-fatf-offence="outgoing.mla.none"' in html
+    assert reverse("web:report_fatf") in html
+
+
+def test_report_page_of_a_period_leaves_the_fatf_tables_out(client, register):
+    _login(client)
+    response = client.get(
+        REPORT, {"period_from": "2023-01-01", "period_to": "2023-06-30", "direction": "outgoing"}
+    )
+    assert response.status_code == 200
+    assert b'id="fatf"' not in response.content
+
+
+def test_fatf_download_is_the_workbook_of_the_year(client, register):
+    _login(client)
+    response = client.get(reverse("web:report_fatf"), YEAR)
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert response["Content-Disposition"] == 'attachment; filename="rogatory-fatf-2023.xlsx"'
+    assert load_workbook(io.BytesIO(response.content)).sheetnames
+
+
+def test_fatf_download_of_a_period_asks_for_a_year(client, register):
+    _login(client)
+    query = {"period_from": "2023-01-01", "period_to": "2023-06-30", "direction": "outgoing"}
+    response = client.get(reverse("web:report_fatf"), query, follow=True)
+    assert response.redirect_chain[-1][0].startswith(REPORT)
+    assert "choose a year" in response.content.decode()
+
+
+def test_fatf_download_needs_a_signed_in_user(client, register):
+    response = client.get(reverse("web:report_fatf"), YEAR)
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]

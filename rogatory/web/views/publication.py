@@ -5,13 +5,10 @@ so that the register's views need not know about publication; without JavaScript
 placeholder links to the section's own page.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -24,8 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 from rogatory.accounts.permissions import Action, user_can
 from rogatory.core.exceptions import (
     ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
     ValidationError,
 )
 from rogatory.publication import services
@@ -38,26 +33,11 @@ from rogatory.publication.statement import (
 )
 from rogatory.register.models import Outcome, Request
 from rogatory.register.selectors import request_get
-from rogatory.web.access import action_required
+from rogatory.web.access import action_required, service_errors_as_http
 from rogatory.web.forms.publication import ExampleApproveForm, ExampleForm, StatementForm
 from rogatory.web.forms.requests import service_error
 
 _REFUSED = (ValidationError, ConflictError)
-
-
-def _http_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn a service's "not found" into 404 and its "not allowed" into 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as error:
-            raise Http404(error.message) from None
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from None
-
-    return wrapped
 
 
 # --- The statement -----------------------------------------------------------------------------
@@ -65,7 +45,7 @@ def _http_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 @action_required(Action.READ)
 @require_GET
-@_http_errors
+@service_errors_as_http
 def statement(request: HttpRequest) -> HttpResponse:
     """Show the statement of a year in the current language, and examples awaiting approval."""
     form = _statement_form(request)
@@ -104,7 +84,7 @@ def statement_text(request: HttpRequest) -> HttpResponse:
 
 @action_required(Action.READ)
 @require_GET
-@_http_errors
+@service_errors_as_http
 def request_example(request: HttpRequest, request_id: int) -> HttpResponse:
     """Show a request's example for the statement, with the forms the user may use."""
     found = request_get(user=request.user, request_id=request_id)
@@ -113,7 +93,7 @@ def request_example(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @action_required(Action.RECORD_EVENT)
 @require_POST
-@_http_errors
+@service_errors_as_http
 def request_example_save(request: HttpRequest, request_id: int) -> HttpResponse:
     """Propose a request as an example, or change its example (which withdraws any approval)."""
     found = request_get(user=request.user, request_id=request_id)
@@ -142,7 +122,7 @@ def request_example_save(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @action_required(services.APPROVE_ACTION)
 @require_POST
-@_http_errors
+@service_errors_as_http
 def request_example_approve(request: HttpRequest, request_id: int) -> HttpResponse:
     """Approve a request's example for the statement."""
     found = request_get(user=request.user, request_id=request_id)
@@ -161,7 +141,7 @@ def request_example_approve(request: HttpRequest, request_id: int) -> HttpRespon
 
 @action_required(Action.RECORD_EVENT)
 @require_POST
-@_http_errors
+@service_errors_as_http
 def request_example_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     """Remove a request's example; an approved one only a supervisor may remove."""
     found = request_get(user=request.user, request_id=request_id)

@@ -5,7 +5,6 @@ Every view finds the request through `request_get`, so that a request of another
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +22,6 @@ from rogatory.accounts.permissions import Action, user_can
 from rogatory.audit.services import audit_view
 from rogatory.core.exceptions import (
     ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
     TransitionError,
     ValidationError,
 )
@@ -38,7 +35,7 @@ from rogatory.register.selectors import (
     request_persons,
     request_state,
 )
-from rogatory.web.access import action_required
+from rogatory.web.access import action_required, service_errors_as_http
 from rogatory.web.forms.requests import (
     EVENT_TYPES,
     DocumentForm,
@@ -55,27 +52,12 @@ from rogatory.web.forms.requests import (
 _FORM_ERRORS = (ValidationError, TransitionError)
 
 
-def _http_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn a service's "not found" into 404 and its "not allowed" into 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundError as error:
-            raise Http404(error.message) from None
-        except PermissionDeniedError as error:
-            raise PermissionDenied(error.message) from None
-
-    return wrapped
-
-
 # --- The register list -------------------------------------------------------------------------
 
 
 @action_required(Action.READ)
 @require_GET
-@_http_errors
+@service_errors_as_http
 def request_list(request: HttpRequest) -> HttpResponse:
     """Show a page of the register, narrowed by the filters in the query string."""
     form = RequestFilterForm(request.GET, user=request.user)
@@ -108,7 +90,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @action_required(Action.REGISTER)
 @require_http_methods(["GET", "POST"])
-@_http_errors
+@service_errors_as_http
 def request_new(request: HttpRequest) -> HttpResponse:
     """Register a new request and go to its page."""
     data = request.POST if request.method == "POST" else None
@@ -133,7 +115,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @action_required(Action.READ)
 @require_GET
-@_http_errors
+@service_errors_as_http
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """Show a request: its facts, its history, its persons sought and documents."""
     found = request_get(user=request.user, request_id=request_id)
@@ -142,7 +124,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @action_required(Action.RECORD_EVENT)
 @require_http_methods(["GET", "POST"])
-@_http_errors
+@service_errors_as_http
 def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     """Change the descriptive fields of a request."""
     found = request_get(user=request.user, request_id=request_id)
@@ -171,7 +153,7 @@ def request_edit(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @action_required(Action.RECORD_EVENT)
 @require_POST
-@_http_errors
+@service_errors_as_http
 def request_event(request: HttpRequest, request_id: int, event_type: str) -> HttpResponse:
     """Record the next event of a request's lifecycle."""
     if event_type not in EVENT_TYPES:
@@ -198,7 +180,7 @@ def request_event(request: HttpRequest, request_id: int, event_type: str) -> Htt
 
 @action_required(Action.RECORD_EVENT)
 @require_POST
-@_http_errors
+@service_errors_as_http
 def person_add(request: HttpRequest, request_id: int) -> HttpResponse:
     """Name a person sought in an extradition request."""
     found = request_get(user=request.user, request_id=request_id)
@@ -213,7 +195,7 @@ def person_add(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @action_required(Action.RECORD_EVENT)
 @require_POST
-@_http_errors
+@service_errors_as_http
 def document_upload(request: HttpRequest, request_id: int) -> HttpResponse:
     """Attach a file to a request."""
     found = request_get(user=request.user, request_id=request_id)
@@ -239,7 +221,7 @@ def document_upload(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @action_required(Action.READ)
 @require_GET
-@_http_errors
+@service_errors_as_http
 def document_download(request: HttpRequest, request_id: int, document_id: int) -> FileResponse:
     """Send a document's file as a download, and record who fetched it."""
     found = request_get(user=request.user, request_id=request_id)
