@@ -86,8 +86,9 @@ def write_register(path: Path, rows: int, *, seed: int = 1, last_day: date | Non
     first_day = last_day - timedelta(days=3650)
     codes, weights = zip(*COUNTRIES.items(), strict=True)
     with path.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(COLUMNS)
+        # By column name, so that the file follows the register format as it grows.
+        writer = csv.DictWriter(stream, fieldnames=COLUMNS, restval="")
+        writer.writeheader()
         for number in range(1, rows + 1):
             direction = "outgoing" if rng.random() < 0.85 else "incoming"
             kind = "mla" if rng.random() < 0.7 else "extradition"
@@ -123,26 +124,25 @@ def write_register(path: Path, rows: int, *, seed: int = 1, last_day: date | Non
                 if decided and received_on > decided.isoformat():
                     received_on = ""
             writer.writerow(
-                [
-                    f"{'O' if direction == 'outgoing' else 'I'}{'M' if kind == 'mla' else 'E'}-{number:08d}",
-                    direction,
-                    kind,
-                    rng.choices(codes, weights)[0],
-                    "",
-                    "",
-                    ("prosecution" if rng.random() < 0.8 else "sentence")
+                {
+                    "reference": f"{'O' if direction == 'outgoing' else 'I'}"
+                    f"{'M' if kind == 'mla' else 'E'}-{number:08d}",
+                    "direction": direction,
+                    "kind": kind,
+                    "country": rng.choices(codes, weights)[0],
+                    "purpose": ("prosecution" if rng.random() < 0.8 else "sentence")
                     if kind == "extradition"
                     else "",
-                    (1 if rng.random() < 0.95 else 2) if kind == "extradition" else "",
-                    f"{rng.randint(1, 11):02d}",
-                    "",
-                    sent_on,
-                    received_on,
-                    status,
-                    decided.isoformat() if decided else "",
-                    grounds,
-                    political,
-                    "",
-                ]
+                    "persons": (1 if rng.random() < 0.95 else 2) if kind == "extradition" else "",
+                    "offence_category": f"{rng.randint(1, 11):02d}",
+                    "money_laundering": "yes" if rng.random() < 0.03 else "",
+                    "terrorist_financing": "yes" if rng.random() < 0.003 else "",
+                    "sent_on": sent_on,
+                    "received_on": received_on,
+                    "status": status,
+                    "decided_on": decided.isoformat() if decided else "",
+                    "refusal_grounds": grounds,
+                    "political": political,
+                }
             )
     return path

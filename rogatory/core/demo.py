@@ -634,6 +634,19 @@ def _showcase(*, today: date, seed: int, units: dict[str, Unit], users: dict[str
     _examples(today=today, refused=refused, granted=granted, clerk=clerk, supervisor=supervisor)
 
 
+# States the demo's examples for the statement name: English, Russian, plural in Russian.
+_EXAMPLE_STATES = {
+    "CH": ("Switzerland", "Швейцария", False),
+    "DE": ("Germany", "Германия", False),
+    "FR": ("France", "Франция", False),
+    "ES": ("Spain", "Испания", False),
+    "IT": ("Italy", "Италия", False),
+    "US": ("The United States", "США", True),
+    "AT": ("Austria", "Австрия", False),
+    "TR": ("Türkiye", "Турция", False),
+}
+
+
 def _examples(
     *, today: date, refused: Request, granted: Request, clerk: User, supervisor: User
 ) -> None:
@@ -668,42 +681,49 @@ def _examples(
             ),
         ),
     ]
-    # Last year's statement gets an example of each kind from the imported register.
+    # Last year's statement gets an example of each kind from the imported register. A summary
+    # continues "For example, in May 2025," so it starts with the state, named here by hand.
     last_year = Request.objects.filter(
-        direction=Direction.OUTGOING, kind=Kind.MLA, decided_on__year=today.year - 1
+        direction=Direction.OUTGOING,
+        kind=Kind.MLA,
+        decided_on__year=today.year - 1,
+        country_id__in=_EXAMPLE_STATES,
     ).order_by("reference")
     political = last_year.filter(outcome=Outcome.REFUSED, political=True).first()
     executed = last_year.filter(outcome=Outcome.EXECUTED).first()
     if political is not None:
+        english, russian, plural = _EXAMPLE_STATES[political.country_id]
         approved.append(
             example_propose(
                 actor=supervisor,
                 request=political,
                 category=Example.Category.REFUSAL,
                 summary_en=(
-                    "The requested state refused to question witnesses in a criminal case of "
-                    "fraud, holding that executing the request could harm its sovereignty."
+                    f"{english} refused to question witnesses in a criminal case of fraud, "
+                    "holding that executing the request could harm its sovereignty."
                 ),
                 summary_ru=(
-                    "Запрашиваемое государство отказало в допросе свидетелей по уголовному делу "
-                    "о мошенничестве, сославшись на то, что исполнение запроса может нанести "
-                    "ущерб его суверенитету."
+                    f"{russian} {'отказали' if plural else 'отказала'} в допросе свидетелей "
+                    "по уголовному делу о мошенничестве, сославшись на то, что исполнение "
+                    "запроса может нанести ущерб суверенитету."
                 ),
             )
         )
     if executed is not None:
+        english, russian, plural = _EXAMPLE_STATES[executed.country_id]
         approved.append(
             example_propose(
                 actor=supervisor,
                 request=executed,
                 category=Example.Category.COOPERATION,
                 summary_en=(
-                    "Bank records requested in a case of large-scale fraud were obtained and "
-                    "handed over within four months."
+                    f"{english} obtained and handed over, within four months, the bank records "
+                    "requested in a case of large-scale fraud."
                 ),
                 summary_ru=(
-                    "Банковские документы, запрошенные по делу о мошенничестве в особо крупном "
-                    "размере, были получены и переданы в течение четырёх месяцев."
+                    f"{russian} в течение четырёх месяцев {'получили и передали' if plural else 'получила и передала'} "
+                    "банковские документы, запрошенные по делу о мошенничестве в особо "
+                    "крупном размере."
                 ),
             )
         )
@@ -720,8 +740,15 @@ def _examples(
             actor=clerk,
             request=awaiting,
             category=Example.Category.COOPERATION,
-            summary_en="Documents on the movement of funds were received in full.",
-            summary_ru="Документы о движении денежных средств получены в полном объёме.",
+            summary_en=(
+                f"{_EXAMPLE_STATES[awaiting.country_id][0]} handed over in full the documents "
+                "on the movement of funds."
+            ),
+            summary_ru=(
+                f"{_EXAMPLE_STATES[awaiting.country_id][1]} в полном объёме "
+                f"{'передали' if _EXAMPLE_STATES[awaiting.country_id][2] else 'передала'} "
+                "документы о движении денежных средств."
+            ),
         )
 
 

@@ -235,7 +235,11 @@ class Event(models.Model):
         ordering = ["request", "recorded_at", "id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["request", "recorded_at"], name="event_history_idx")]
+        indexes = [
+            models.Index(fields=["request", "recorded_at"], name="event_history_idx"),
+            # Figures as known at a moment look for the events recorded after it.
+            models.Index(fields=["recorded_at"], name="event_recorded_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.occurred_on}"

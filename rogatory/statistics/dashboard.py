@@ -247,7 +247,11 @@ def dashboard_key_figures(*, today: date, as_of: datetime | None = None) -> Dash
     periods = {"current": current, "same_period": same_period, "last_year": last_year}
     reports = {
         (direction, name): report_build(
-            period_from=period.start, period_to=period.end, direction=direction, as_of=as_of
+            period_from=period.start,
+            period_to=period.end,
+            direction=direction,
+            as_of=as_of,
+            totals_only=True,
         )
         for direction in Direction.values
         for name, period in periods.items()

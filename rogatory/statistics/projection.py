@@ -16,6 +16,7 @@ offence) are not events: they count as they are now.
 """
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -25,6 +26,7 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    Field,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -103,25 +105,19 @@ def as_of_check(moment: datetime, *, field: str = "as_of") -> datetime:
 
 def report_requests(*, as_of: datetime | None = None) -> QuerySet[Request]:
     """Return all requests with the projection aliases, now or as known at `as_of`."""
+    today = _projection_now()
     if as_of is None:
-        return Request.objects.alias(
-            **{
-                OPENED_ON: F("opened_on"),
-                DECIDED_ON: F("decided_on"),
-                OUTCOME: F("outcome"),
-                POLITICAL: F("political"),
-                SURRENDERED: Case(
-                    When(status=Status.SURRENDERED, then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                ),
-            }
-        )
+        return Request.objects.alias(**today)
+    # Only a request with an event recorded after the moment can differ from its projection;
+    # for the others the stored projection is the fold of the same events. The set of those
+    # requests is one uncorrelated subquery, so the database reads it once, and recomputes
+    # the projection from the events for those requests alone.
+    changed = Event.objects.filter(recorded_at__gt=as_of).values("request_id")
     known = Event.objects.filter(request=OuterRef("pk"), recorded_at__lte=as_of)
     last_opening = known.filter(type__in=_OPENING_EVENTS).order_by("-recorded_at", "-id")
     last_decision = known.filter(type__in=_DECISION_EVENTS).order_by("-recorded_at", "-id")
 
-    def decided(field: str, output_field) -> Subquery:
+    def decided(field: str, output_field: Field) -> Subquery:
         # The last decision event's value when it is a decision; NULL when it re-opened.
         value = Case(
             When(type=Event.Type.DECIDED, then=F(field)),
@@ -130,15 +126,37 @@ def report_requests(*, as_of: datetime | None = None) -> QuerySet[Request]:
         )
         return Subquery(last_decision.annotate(value=value).values("value")[:1])
 
+    then = {
+        OPENED_ON: (Subquery(last_opening.values("occurred_on")[:1]), DateField()),
+        DECIDED_ON: (decided("occurred_on", DateField()), DateField()),
+        OUTCOME: (Coalesce(decided("outcome", CharField()), Value("")), CharField()),
+        POLITICAL: (decided("political", BooleanField()), BooleanField()),
+        SURRENDERED: (Exists(known.filter(type=Event.Type.SURRENDERED)), BooleanField()),
+    }
     return Request.objects.alias(
         **{
-            OPENED_ON: Subquery(last_opening.values("occurred_on")[:1]),
-            DECIDED_ON: decided("occurred_on", DateField()),
-            OUTCOME: Coalesce(decided("outcome", CharField()), Value("")),
-            POLITICAL: decided("political", BooleanField()),
-            SURRENDERED: Exists(known.filter(type=Event.Type.SURRENDERED)),
+            name: Case(
+                When(pk__in=changed, then=expression),
+                default=today[name],
+                output_field=output_field,
+            )
+            for name, (expression, output_field) in then.items()
         }
     )
+
+
+def _projection_now() -> dict[str, Any]:
+    return {
+        OPENED_ON: F("opened_on"),
+        DECIDED_ON: F("decided_on"),
+        OUTCOME: F("outcome"),
+        POLITICAL: F("political"),
+        SURRENDERED: Case(
+            When(status=Status.SURRENDERED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    }
 
 
 def decision_event_at(as_of: datetime) -> Subquery:

@@ -46,12 +46,18 @@ class DaysBetween(Func):
 
 
 def report_build(
-    *, period_from: date, period_to: date, direction: str, as_of: datetime | None = None
+    *,
+    period_from: date,
+    period_to: date,
+    direction: str,
+    as_of: datetime | None = None,
+    totals_only: bool = False,
 ) -> Report:
     """Return the figures of Report v1 for `direction` over the inclusive period.
 
     With `as_of`, every figure is computed from the events recorded up to that moment, so a
-    figure published then is reproduced exactly whatever was corrected since.
+    figure published then is reproduced exactly whatever was corrected since. `totals_only`
+    leaves out the maps by country and ground and the median, for a page that shows counts.
     """
     report_input_check(period_from=period_from, period_to=period_to, direction=direction)
     requests = report_requests(as_of=as_of).filter(direction=direction)
@@ -59,10 +65,11 @@ def report_build(
     figures: dict[str, dict[str, Any]] = {kind: {} for kind in Kind.values}
     for kind, totals in _totals(requests, period_from, period_to, decided):
         figures[kind].update(totals)
-    for kind, maps in _refusal_maps(requests, decided, as_of).items():
-        figures[kind].update(maps)
-    for kind, median in _medians(requests, decided).items():
-        figures[kind]["median_days_to_decision"] = median
+    if not totals_only:
+        for kind, maps in _refusal_maps(requests, decided, as_of).items():
+            figures[kind].update(maps)
+        for kind, median in _medians(requests, decided).items():
+            figures[kind]["median_days_to_decision"] = median
     return Report(
         period_from=period_from,
         period_to=period_to,

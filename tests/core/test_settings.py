@@ -26,6 +26,25 @@ def test_database_url_selects_postgresql():
     assert engine == "django.db.backends.postgresql db.example.org"
 
 
+def test_postgresql_connections_turn_the_jit_compiler_off():
+    options = _settings(
+        {"ROGATORY_DATABASE_URL": "postgres://u:p@db.example.org:5432/rogatory"},
+        "s.DATABASES['default']['OPTIONS']['options']",
+    )
+    assert options == "-c jit=off"
+
+
+def test_postgresql_jit_setting_keeps_options_given_in_the_url():
+    options = _settings(
+        {
+            "ROGATORY_DATABASE_URL": "postgres://u:p@db.example.org:5432/rogatory"
+            "?options=-c%20statement_timeout%3D60000"
+        },
+        "s.DATABASES['default']['OPTIONS']['options']",
+    )
+    assert options == "-c statement_timeout=60000 -c jit=off"
+
+
 def test_default_database_is_sqlite_in_working_folder(tmp_path):
     result = subprocess.run(
         [

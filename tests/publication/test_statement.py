@@ -1,6 +1,6 @@
 """Tests for the yearly statement: its figures, offences, examples, wording and plurals."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -20,7 +20,6 @@ from rogatory.publication.statement import (
 from rogatory.register.models import Direction, Outcome
 from rogatory.register.services import request_reopen, request_update
 from rogatory.statistics.figures import ExtraditionFigures, MlaFigures, Report
-from rogatory.statistics.projection import as_of_parse
 from tests.register.factories import make_request
 
 from .conftest import BULGARIA, BULGARIA_RU, SERBIA
@@ -356,18 +355,3 @@ def test_statement_build_refuses_a_year_out_of_range(year):
 def test_statement_render_refuses_an_unknown_language():
     with pytest.raises(ValidationError, match="“de”"):
         statement_render_text(_statement(), language="de")
-
-
-def test_statement_as_of_reads_a_date_as_the_end_of_that_day():
-    moment = as_of_parse("2024-02-01")
-
-    assert timezone.localtime(moment).date() == date(2024, 2, 1)
-    assert timezone.localtime(moment).hour == 23
-    assert as_of_parse("") is None
-    assert as_of_parse("2024-02-01T10:30:00+00:00") == datetime(2024, 2, 1, 10, 30, tzinfo=UTC)
-
-
-@pytest.mark.parametrize("value", ["yesterday", "2024-02-30", "2024-13-01T00:00"])
-def test_statement_as_of_refuses_what_is_not_a_moment(value):
-    with pytest.raises(ValidationError, match="is not a date and time"):
-        as_of_parse(value)

@@ -295,3 +295,24 @@ def test_report_country_names_looks_names_up_in_one_query(django_assert_num_quer
         names = report_country_names(report=report, language="ru")
     assert names == {"US": "США", "CH": "Швейцария"}
     assert report_country_names(report=report, language="en")["US"] == "United States"
+
+
+def test_report_totals_only_counts_as_the_full_report_without_maps_or_median():
+    make_request(
+        country="CH",
+        opened_on=date(2023, 2, 1),
+        outcome=Outcome.REFUSED,
+        decided_on=date(2023, 5, 1),
+        grounds=("political_offence",),
+    )
+    make_request(opened_on=date(2023, 3, 1), outcome=Outcome.EXECUTED, decided_on=date(2023, 6, 1))
+    period = {"period_from": date(2023, 1, 1), "period_to": date(2023, 12, 31)}
+    full = report_build(**period, direction="outgoing")
+    totals = report_build(**period, direction="outgoing", totals_only=True)
+    assert (totals.mla.sent, totals.mla.refused, totals.mla.executed) == (2, 1, 1)
+    assert (totals.mla.refused_political, totals.mla.pending_at_end) == (
+        full.mla.refused_political,
+        full.mla.pending_at_end,
+    )
+    assert totals.mla.refused_by_country == {} and full.mla.refused_by_country == {"CH": 1}
+    assert totals.mla.median_days_to_decision is None
