@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import capfirst
@@ -20,6 +19,7 @@ from django.utils.translation import npgettext, pgettext, pgettext_lazy
 
 from rogatory.core.exceptions import ValidationError
 from rogatory.core.formats import format_count
+from rogatory.core.languages import language_check
 from rogatory.register.models import Direction
 from rogatory.statistics.figures import Report
 from rogatory.statistics.narrative import (
@@ -119,7 +119,7 @@ def statement_build(*, year: int, as_of: datetime | None = None) -> Statement:
 
 def statement_paragraphs(statement: Statement, *, language: str) -> list[str]:
     """Return the statement's paragraphs in `language`."""
-    _check_language(language)
+    language_check(language)
     with translation.override(language):
         report = statement.report
         period = narrative_period(report, language=language)
@@ -155,18 +155,6 @@ def statement_render_html(statement: Statement, *, language: str) -> str:
     with translation.override(language):
         return render_to_string(
             "web/publication/_statement.html", {"paragraphs": paragraphs, "language": language}
-        )
-
-
-def _check_language(language: str) -> None:
-    if language not in dict(settings.LANGUAGES):
-        raise ValidationError(
-            _("The language must be one of %(languages)s, not “%(value)s”.")
-            % {
-                "languages": ", ".join(code for code, _name in settings.LANGUAGES),
-                "value": language,
-            },
-            extra={"field": "lang"},
         )
 
 

@@ -20,12 +20,12 @@ by then; a request's own details (its offence category and the two flags) count 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rogatory.core.exceptions import ValidationError
+from rogatory.core.languages import language_check
 from rogatory.reference.models import OffenceCategory
 from rogatory.register.models import Direction, Kind, Outcome, Request
 
@@ -122,12 +122,7 @@ def fatf_tables(*, year: int, as_of: datetime | None = None, language: str) -> F
 def _check_input(*, year: int, language: str) -> None:
     if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 9999:
         raise ValidationError(_("“%(value)s” is not a calendar year.") % {"value": year})
-    languages = [code for code, _name in settings.LANGUAGES]
-    if language not in languages:
-        raise ValidationError(
-            _("The language must be one of %(languages)s, not “%(value)s”.")
-            % {"languages": ", ".join(languages), "value": language}
-        )
+    language_check(language)
 
 
 def _row(report: Report, kind: str, median: Median) -> FatfRow:

@@ -28,7 +28,7 @@ from rogatory.reference.models import Country
 from rogatory.register.models import Direction, Kind, Outcome
 
 from .projection import DECIDED_ON, OPENED_ON, OUTCOME, report_requests
-from .selectors import DaysBetween
+from .selectors import DaysBetween, report_input_check
 
 TOP_COUNTRIES = 10
 # A chart needs no more points than this to draw a step curve.
@@ -168,11 +168,9 @@ def time_to_decision(
     ages, so it keeps its counts but has None quantiles and an empty timeline: too few
     requests at risk to estimate (a yearly period rarely meets this; a month often does).
     """
-    if direction is not None and direction not in Direction.values:
-        raise ValidationError(
-            _("The direction must be outgoing or incoming, not “%(value)s”.") % {"value": direction}
-        )
-    _check_period(period_from=period_from, period_to=period_to)
+    report_input_check(
+        period_from=period_from, period_to=period_to, direction=direction or Direction.OUTGOING
+    )
     at = min(period_to, _day_of(as_of) if as_of is not None else timezone.localdate())
     if at < period_from:
         raise ValidationError(
@@ -256,14 +254,6 @@ def backlog_by_age(*, at: date, as_of: datetime | None = None) -> Backlog:
             for kind in Kind.values
         ),
     )
-
-
-def _check_period(*, period_from: date, period_to: date) -> None:
-    if period_from > period_to:
-        raise ValidationError(
-            _("The period cannot start on %(from)s, after it ends on %(to)s.")
-            % {"from": period_from.isoformat(), "to": period_to.isoformat()}
-        )
 
 
 def _day_of(moment: datetime) -> date:
