@@ -1,3 +1,5 @@
 """Rogatory: case management and statistics for mutual legal assistance and extradition."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("rogatory")

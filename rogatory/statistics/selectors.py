@@ -1,6 +1,7 @@
 """Reads for statistics: the period report, computed by the database with a few GROUP BYs."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -51,25 +52,23 @@ def report_build(
     period_to: date,
     direction: str,
     as_of: datetime | None = None,
-    totals_only: bool = False,
 ) -> Report:
     """Return the figures of Report v1 for `direction` over the inclusive period.
 
     With `as_of`, every figure is computed from the events recorded up to that moment, so a
-    figure published then is reproduced exactly whatever was corrected since. `totals_only`
-    leaves out the maps by country and ground and the median, for a page that shows counts.
+    figure published then is reproduced exactly whatever was corrected since.
     """
     report_input_check(period_from=period_from, period_to=period_to, direction=direction)
     requests = report_requests(as_of=as_of).filter(direction=direction)
     decided = Q(**{f"{DECIDED_ON}__gte": period_from, f"{DECIDED_ON}__lte": period_to})
-    figures: dict[str, dict[str, Any]] = {kind: {} for kind in Kind.values}
-    for kind, totals in _totals(requests, period_from, period_to, decided):
-        figures[kind].update(totals)
-    if not totals_only:
-        for kind, maps in _refusal_maps(requests, decided, as_of).items():
-            figures[kind].update(maps)
-        for kind, median in _medians(requests, decided).items():
-            figures[kind]["median_days_to_decision"] = median
+    totals = _totals(requests, [(period_from, period_to)])
+    figures: dict[str, dict[str, Any]] = {
+        kind: dict(totals.get((direction, kind, 0), {})) for kind in Kind.values
+    }
+    for kind, maps in _refusal_maps(requests, decided, as_of).items():
+        figures[kind].update(maps)
+    for kind, median in _medians(requests, decided).items():
+        figures[kind]["median_days_to_decision"] = median
     return Report(
         period_from=period_from,
         period_to=period_to,
@@ -78,6 +77,34 @@ def report_build(
         extradition=ExtraditionFigures(**figures[Kind.EXTRADITION]),
         as_of=as_of,
     )
+
+
+def report_totals_build(
+    *, periods: Sequence[tuple[date, date]], as_of: datetime | None = None
+) -> dict[tuple[str, int], Report]:
+    """Return Report v1 with its totals alone for each direction and period, from one query.
+
+    The key is the direction and the period's position in `periods`. The counts are those of
+    `report_build` (the same function makes them); the maps are empty and the median None.
+    The dashboard reads several periods at once.
+    """
+    for period_from, period_to in periods:
+        report_input_check(
+            period_from=period_from, period_to=period_to, direction=Direction.OUTGOING
+        )
+    totals = _totals(report_requests(as_of=as_of).filter(direction__in=Direction.values), periods)
+    return {
+        (direction, index): Report(
+            period_from=period_from,
+            period_to=period_to,
+            direction=direction,
+            mla=MlaFigures(**totals.get((direction, Kind.MLA, index), {})),
+            extradition=ExtraditionFigures(**totals.get((direction, Kind.EXTRADITION, index), {})),
+            as_of=as_of,
+        )
+        for direction in Direction.values
+        for index, (period_from, period_to) in enumerate(periods)
+    }
 
 
 def report_country_names(*, report: Report, language: str) -> dict[str, str]:
@@ -110,45 +137,59 @@ def report_input_check(*, period_from: date, period_to: date, direction: str) ->
 
 
 def _totals(
-    requests: QuerySet[Request], period_from: date, period_to: date, decided: Q
-) -> list[tuple[str, dict[str, int]]]:
-    # Everything counted here was opened by the end of the period: a decision comes after
-    # the opening, so `opened_on <= to` loses nothing and keeps the scan to the period's past.
-    def by_outcome(outcome: str) -> Count:
-        return Count("pk", filter=decided & Q(**{OUTCOME: outcome}))
+    requests: QuerySet[Request], periods: Sequence[tuple[date, date]]
+) -> dict[tuple[str, str, int], dict[str, int]]:
+    """Return the counts of each period by direction, kind and the period's position."""
+    aggregates: dict[str, Any] = {}
+    for index, (period_from, period_to) in enumerate(periods):
+        decided = Q(**{f"{DECIDED_ON}__gte": period_from, f"{DECIDED_ON}__lte": period_to})
+        opened_by_end = Q(**{f"{OPENED_ON}__lte": period_to})
 
-    def persons(outcome: str) -> Coalesce:
-        return Coalesce(Sum("persons_count", filter=decided & Q(**{OUTCOME: outcome})), 0)
+        def by_outcome(outcome: str, decided: Q = decided) -> Count:
+            return Count("pk", filter=decided & Q(**{OUTCOME: outcome}))
 
-    rows = (
-        requests.filter(**{f"{OPENED_ON}__lte": period_to})
-        .order_by()
-        .values("kind")
-        .annotate(
-            sent=Count("pk", filter=Q(**{f"{OPENED_ON}__gte": period_from})),
-            executed=by_outcome(Outcome.EXECUTED),
-            partially_executed=by_outcome(Outcome.PARTIALLY_EXECUTED),
-            granted=by_outcome(Outcome.GRANTED),
-            refused=by_outcome(Outcome.REFUSED),
-            withdrawn=by_outcome(Outcome.WITHDRAWN),
-            granted_persons=persons(Outcome.GRANTED),
-            refused_persons=persons(Outcome.REFUSED),
-            refused_political=Count(
+        def persons(outcome: str, decided: Q = decided) -> Coalesce:
+            return Coalesce(Sum("persons_count", filter=decided & Q(**{OUTCOME: outcome})), 0)
+
+        figures = {
+            "sent": Count("pk", filter=Q(**{f"{OPENED_ON}__gte": period_from}) & opened_by_end),
+            "executed": by_outcome(Outcome.EXECUTED),
+            "partially_executed": by_outcome(Outcome.PARTIALLY_EXECUTED),
+            "granted": by_outcome(Outcome.GRANTED),
+            "refused": by_outcome(Outcome.REFUSED),
+            "withdrawn": by_outcome(Outcome.WITHDRAWN),
+            "granted_persons": persons(Outcome.GRANTED),
+            "refused_persons": persons(Outcome.REFUSED),
+            "refused_political": Count(
                 "pk", filter=decided & Q(**{OUTCOME: Outcome.REFUSED, POLITICAL: True})
             ),
-            pending_at_end=Count(
+            "pending_at_end": Count(
                 "pk",
-                filter=Q(**{f"{DECIDED_ON}__isnull": True}) | Q(**{f"{DECIDED_ON}__gt": period_to}),
+                filter=opened_by_end
+                & (Q(**{f"{DECIDED_ON}__isnull": True}) | Q(**{f"{DECIDED_ON}__gt": period_to})),
             ),
-        )
+        }
+        aggregates |= {f"p{index}__{name}": value for name, value in figures.items()}
+    # Everything counted was opened by the end of a period: a decision comes after the
+    # opening, so `opened_on <= the last end` loses nothing and keeps the scan to the past.
+    last_end = max(period_to for _start, period_to in periods)
+    rows = (
+        requests.filter(**{f"{OPENED_ON}__lte": last_end})
+        .order_by()
+        .values("direction", "kind")
+        .annotate(**aggregates)
     )
-    mla_only = {"granted", "granted_persons", "refused_persons"}
-    extradition_only = {"executed", "partially_executed"}
-    result = []
+    unused = {
+        Kind.MLA: {"granted", "granted_persons", "refused_persons"},
+        Kind.EXTRADITION: {"executed", "partially_executed"},
+    }
+    result: dict[tuple[str, str, int], dict[str, int]] = {}
     for row in rows:
-        kind = row.pop("kind")
-        unused = mla_only if kind == Kind.MLA else extradition_only
-        result.append((kind, {name: value for name, value in row.items() if name not in unused}))
+        direction, kind = row.pop("direction"), row.pop("kind")
+        for key, value in row.items():
+            prefix, name = key.split("__", 1)
+            if name not in unused[kind]:
+                result.setdefault((direction, kind, int(prefix[1:])), {})[name] = value
     return result
 
 

@@ -6,7 +6,11 @@ import pytest
 
 from rogatory.core.exceptions import ValidationError
 from rogatory.register.models import Direction, Kind, Outcome
-from rogatory.statistics.selectors import report_build, report_country_names
+from rogatory.statistics.selectors import (
+    report_build,
+    report_country_names,
+    report_totals_build,
+)
 from tests.register.factories import make_request
 
 pytestmark = pytest.mark.django_db
@@ -297,22 +301,31 @@ def test_report_country_names_looks_names_up_in_one_query(django_assert_num_quer
     assert report_country_names(report=report, language="en")["US"] == "United States"
 
 
-def test_report_totals_only_counts_as_the_full_report_without_maps_or_median():
+def test_report_totals_of_several_periods_are_the_reports_counts():
     make_request(
         country="CH",
-        opened_on=date(2023, 2, 1),
+        opened_on=date(2022, 11, 1),
         outcome=Outcome.REFUSED,
         decided_on=date(2023, 5, 1),
         grounds=("political_offence",),
     )
-    make_request(opened_on=date(2023, 3, 1), outcome=Outcome.EXECUTED, decided_on=date(2023, 6, 1))
-    period = {"period_from": date(2023, 1, 1), "period_to": date(2023, 12, 31)}
-    full = report_build(**period, direction="outgoing")
-    totals = report_build(**period, direction="outgoing", totals_only=True)
-    assert (totals.mla.sent, totals.mla.refused, totals.mla.executed) == (2, 1, 1)
-    assert (totals.mla.refused_political, totals.mla.pending_at_end) == (
-        full.mla.refused_political,
-        full.mla.pending_at_end,
-    )
-    assert totals.mla.refused_by_country == {} and full.mla.refused_by_country == {"CH": 1}
-    assert totals.mla.median_days_to_decision is None
+    make_request(opened_on=date(2023, 3, 1), outcome=Outcome.EXECUTED, decided_on=date(2024, 2, 1))
+    make_request(direction=Direction.INCOMING, kind=Kind.EXTRADITION, opened_on=date(2023, 4, 1))
+    periods = [
+        (date(2023, 1, 1), date(2023, 12, 31)),
+        (date(2022, 1, 1), date(2022, 12, 31)),
+        (date(2024, 1, 1), date(2024, 3, 31)),
+    ]
+    totals = report_totals_build(periods=periods)
+    counts = ("sent", "refused", "executed", "refused_political", "pending_at_end", "withdrawn")
+    for direction in Direction.values:
+        for index, (period_from, period_to) in enumerate(periods):
+            full = report_build(period_from=period_from, period_to=period_to, direction=direction)
+            built = totals[(direction, index)]
+            for name in counts:
+                assert getattr(built.mla, name) == getattr(full.mla, name), (direction, name)
+            assert built.extradition.sent == full.extradition.sent
+            assert built.extradition.pending_at_end == full.extradition.pending_at_end
+            assert built.mla.refused_by_country == {}
+    assert totals[("outgoing", 0)].mla.pending_at_end == 1
+    assert totals[("outgoing", 1)].mla.sent == 1
