@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from .charts import ReportCharts, report_charts
 from .figures import Report
+from .lines import GroundLine
 from .publication import Publication
 from .survival import BacklogRow
-from .xlsx import GroundLine
 
 PDF_CONTENT_TYPE = "application/pdf"
 _TEMPLATE = "web/reports/report_pdf.html"

@@ -25,12 +25,12 @@ from .breakdowns import (
     refusal_trend,
 )
 from .figures import Report
+from .lines import CountryLine, FigureLine, GroundLine, country_lines, figure_lines, ground_lines
 from .narrative import narrative_write
 from .partners import PartnerYear, partner_policy_changes
 from .profiles import report_ground_names
 from .selectors import report_build, report_country_names
 from .survival import Backlog, TimeToDecision, backlog_by_age, time_to_decision
-from .xlsx import CountryLine, FigureLine, GroundLine, country_lines, figure_lines, ground_lines
 
 FIRST_DAY = date(1900, 1, 1)
 

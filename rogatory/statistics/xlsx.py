@@ -11,14 +11,13 @@ Like the other renderers they work on dataclasses and never query; names come in
 import io
 import pickle
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,132 +26,20 @@ from openpyxl.utils import get_column_letter
 from rogatory.register.models import Direction, Kind, Outcome
 
 from .figures import Report
+from .lines import OPENED_LABELS, figure_lines
 from .rows import RequestRow
 
-if TYPE_CHECKING:  # the publication imports this module's lines
+if TYPE_CHECKING:  # the publication renders figures this module draws into sheets
     from .breakdowns import MonthLine, OffenceLine
     from .fatf import FatfTables
     from .publication import Publication
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The figures in the order a reader takes them in: what came in, what was decided, what is left.
-# A figure missing from a kind (granted for MLA, executed for extradition) is left blank.
-_FIGURES: tuple[tuple[str, object], ...] = (
-    ("sent", None),  # labelled by direction
-    ("executed", gettext_lazy("Executed")),
-    ("partially_executed", gettext_lazy("Partially executed")),
-    ("fulfilled", gettext_lazy("Fulfilled (executed in full or in part)")),
-    ("granted", gettext_lazy("Extradition granted")),
-    ("granted_persons", gettext_lazy("Persons to be extradited")),
-    ("refused", gettext_lazy("Refused")),
-    ("refused_political", gettext_lazy("Refused for political reasons")),
-    ("refused_persons", gettext_lazy("Persons in refused requests")),
-    ("withdrawn", gettext_lazy("Withdrawn")),
-    ("pending_at_end", gettext_lazy("Pending at the end of the period")),
-    ("median_days_to_decision", gettext_lazy("Median days to decision")),
-)
-_OPENED = {
-    Direction.OUTGOING: pgettext_lazy("requests", "Sent"),
-    Direction.INCOMING: pgettext_lazy("requests", "Received"),
-}
-
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E7EEF7")
 _TITLE_FONT = Font(bold=True, size=14)
 _WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-@dataclass(frozen=True)
-class FigureLine:
-    """One figure of the report with its label; a value is None where the kind lacks it."""
-
-    key: str
-    label: str
-    mla: int | float | None
-    extradition: int | float | None
-    mla_applies: bool
-    extradition_applies: bool
-
-
-@dataclass(frozen=True)
-class CountryLine:
-    """Refusals by one country, both kinds."""
-
-    code: str
-    name: str
-    mla_refused: int
-    mla_political: int
-    extradition_refused: int
-    extradition_political: int
-
-    @property
-    def total(self) -> int:
-        return self.mla_refused + self.extradition_refused
-
-
-@dataclass(frozen=True)
-class GroundLine:
-    """Refused requests citing one ground, both kinds."""
-
-    code: str
-    name: str
-    mla: int
-    extradition: int
-
-    @property
-    def total(self) -> int:
-        return self.mla + self.extradition
-
-
-def figure_lines(report: Report) -> list[FigureLine]:
-    """Return every figure of the report with its label in the active language."""
-    mla, extradition = report.mla.as_dict(), report.extradition.as_dict()
-    lines = []
-    for key, label in _FIGURES:
-        lines.append(
-            FigureLine(
-                key=key,
-                label=str(label if label is not None else _OPENED[report.direction]),
-                mla=mla.get(key),
-                extradition=extradition.get(key),
-                mla_applies=key in mla,
-                extradition_applies=key in extradition,
-            )
-        )
-    return lines
-
-
-def country_lines(report: Report, country_names: Mapping[str, str]) -> list[CountryLine]:
-    """Return refusals by country, most refusals first, then by name."""
-    codes = set(report.mla.refused_by_country) | set(report.extradition.refused_by_country)
-    lines = [
-        CountryLine(
-            code=code,
-            name=country_names.get(code, code),
-            mla_refused=report.mla.refused_by_country.get(code, 0),
-            mla_political=report.mla.refused_political_by_country.get(code, 0),
-            extradition_refused=report.extradition.refused_by_country.get(code, 0),
-            extradition_political=report.extradition.refused_political_by_country.get(code, 0),
-        )
-        for code in codes
-    ]
-    return sorted(lines, key=lambda line: (-line.total, line.name.casefold()))
-
-
-def ground_lines(report: Report, ground_names: Mapping[str, str]) -> list[GroundLine]:
-    """Return refused requests by ground, most cited first, then by name."""
-    codes = set(report.mla.refused_by_ground) | set(report.extradition.refused_by_ground)
-    lines = [
-        GroundLine(
-            code=code,
-            name=ground_names.get(code, code),
-            mla=report.mla.refused_by_ground.get(code, 0),
-            extradition=report.extradition.refused_by_ground.get(code, 0),
-        )
-        for code in codes
-    ]
-    return sorted(lines, key=lambda line: (-line.total, line.name.casefold()))
 
 
 # --- The published report's workbook ------------------------------------------------------------
@@ -443,7 +330,7 @@ def _persons_table(publication: "Publication") -> _Table:
         columns=(_Column(_("Figure"), wrap=True), _Column(_("Requests")), _Column(_("Persons"))),
         rows=[
             (
-                str(_OPENED[publication.report.direction]),
+                str(OPENED_LABELS[publication.report.direction]),
                 persons.requests_opened,
                 persons.persons_requested,
             ),

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 
 from rogatory.intake.services import register_import
 from rogatory.register.models import Event, Outcome
+from rogatory.statistics.lines import figure_lines
 from rogatory.statistics.pdf import render_pdf
 from rogatory.statistics.publication import publication_build
-from rogatory.statistics.xlsx import figure_lines
 from tests.register.factories import make_request
 
 pytestmark = pytest.mark.django_db
