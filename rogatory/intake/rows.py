@@ -60,6 +60,10 @@ _MAX_LENGTHS = {"reference": 100, "counterpart_authority": 300}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YES = {"yes": True, "no": False}
+# Django builds an enumeration's `values` afresh on every call; a row checks three of them.
+_DIRECTIONS: tuple[str, ...] = tuple(Direction.values)
+_KINDS: tuple[str, ...] = tuple(Kind.values)
+_PURPOSES = frozenset(Purpose.values)
 # The FATF flags: yes or no, as `political`; an empty cell is no.
 FLAG_COLUMNS: tuple[str, ...] = ("money_laundering", "terrorist_financing")
 
@@ -225,8 +229,8 @@ class RowValidator:
         reference = check.text("reference")
         if not reference:
             check.fail("reference", _("the reference is required"))
-        direction = check.choice("direction", Direction.values, required=True)
-        kind = check.choice("kind", Kind.values, required=True)
+        direction = check.choice("direction", _DIRECTIONS, required=True)
+        kind = check.choice("kind", _KINDS, required=True)
         country = self._country(check)
         authority = check.text("counterpart_authority")
         legal_basis = self._legal_basis(check)
@@ -249,9 +253,15 @@ class RowValidator:
                     )
                     % {"limit": limit},
                 )
-        for column in self._positions:
-            if _CONTROL_CHARACTERS.search(check.text(column)) and not check.failed(column):
-                check.fail(column, _("contains a control character, which a register cannot hold"))
+        texts = [check.text(column) for column in self._positions]
+        # One search of the whole row first (a line break is no control character here): rows
+        # with a control character are rare, and a file has a million rows.
+        if _CONTROL_CHARACTERS.search("\n".join(texts)):
+            for column, text in zip(self._positions, texts, strict=True):
+                if _CONTROL_CHARACTERS.search(text) and not check.failed(column):
+                    check.fail(
+                        column, _("contains a control character, which a register cannot hold")
+                    )
         if reference and direction:
             self._check_duplicate(check, direction, reference)
         if check.errors:
@@ -365,7 +375,7 @@ class RowValidator:
             return "", 0
         if not purpose:
             purpose = Purpose.PROSECUTION
-        elif purpose not in Purpose.values:
+        elif purpose not in _PURPOSES:
             check.fail(
                 "purpose",
                 _("“%(value)s” is not a purpose; use prosecution or sentence")
@@ -544,7 +554,7 @@ class _RowCheck:
     def failed(self, column: str) -> bool:
         return any(error.column == column for error in self.errors)
 
-    def choice(self, column: str, allowed: list[str], *, required: bool) -> str:
+    def choice(self, column: str, allowed: tuple[str, ...], *, required: bool) -> str:
         value = self.text(column).casefold()
         if value in allowed:
             return value

@@ -1,5 +1,8 @@
 """`rogatory import` and `rogatory export`: output and exit codes."""
 
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -95,3 +98,30 @@ def test_export_command_without_a_format(tmp_path, capsys):
         main(["export", str(tmp_path / "register.ods")])
     assert exit.value.code == 1
     assert "give csv or xlsx" in capsys.readouterr().err
+
+
+def test_import_command_leaves_the_pdf_and_chart_libraries_unloaded(tmp_path):
+    """An import loads neither WeasyPrint nor matplotlib: seconds and ~100 MB it never uses."""
+    database = tmp_path / "register.sqlite3"
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "reference,direction,kind,country,sent_on,status\nOM-1,outgoing,mla,CH,2023-01-05,pending\n"
+    )
+    env = {**os.environ, "ROGATORY_DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run(
+        [sys.executable, "-c", "from rogatory.cli import main; main(['init'])"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    probe = (
+        "import sys; from rogatory.cli import main; sys.argv = ['rogatory', 'import', "
+        f"{str(register)!r}, '--no-progress']\n"
+        "try:\n    main()\nfinally:\n"
+        "    print(sorted(m for m in ('weasyprint', 'matplotlib', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
+    )
+    assert "1 created" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"

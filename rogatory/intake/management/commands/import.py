@@ -13,6 +13,11 @@ from rogatory.intake.services import ImportRejected, register_import
 
 
 class Command(BaseCommand):
+    # The system checks import every URL module and, through them, the charting and PDF
+    # libraries: seconds and a hundred megabytes an import never uses. `rogatory init` and
+    # `rogatory serve` run them.
+    requires_system_checks: list[str] = []
+
     @property
     def help(self) -> str:  # argparse needs a real string, not a lazy one
         return _(
