@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rogatory.accounts.models import Role
 from rogatory.core.exceptions import NotFoundError, ValidationError
@@ -320,6 +322,29 @@ def test_request_page_search_matches_parts_of_references_in_any_case(units):
     make_request(reference="2023/MLA/beta", unit=units[0])
 
     assert _filtered_refs(search="ALP") == [("2023/MLA/Alpha", "out")]
+
+
+def test_request_page_search_on_postgresql_is_answered_from_the_trigram_indexes(units):
+    """On PostgreSQL the search reads register 0005's indexes: they match its expressions."""
+    make_request(reference="2023/MLA/Alpha", unit=units[0])
+    with CaptureQueriesContext(connection) as queries:
+        assert _filtered_refs(search="lph") == [("2023/MLA/Alpha", "out")]
+    if connection.vendor != "postgresql":
+        return  # SQLite has no trigram index; its search scans, and finds, as above
+    search = next(query["sql"] for query in queries if "LIKE" in query["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {search}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for field in (
+        "reference",
+        "counterpart_reference",
+        "domestic_case",
+        "offence_description",
+        "counterpart_authority",
+    ):
+        assert f"request_{field}_trgm_idx" in plan, plan
 
 
 @pytest.mark.parametrize(
