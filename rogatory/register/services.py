@@ -3,14 +3,17 @@
 import hashlib
 import logging
 import secrets
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import SuspiciousOperation
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +43,9 @@ from .selectors import request_document, request_state
 logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | None
+
+# A document up to this size is measured in memory before it is stored; a larger one on disk.
+_SPOOL_BYTES = 1024 * 1024
 
 _EDITABLE_FIELDS = (
     "counterpart_reference",
@@ -554,17 +560,20 @@ def document_attach(
     authorize(actor, Action.RECORD_EVENT, unit_id=request.unit_id)
     if kind not in Document.Kind.values:
         raise ValidationError(_("Unknown document kind “%(kind)s”.") % {"kind": kind})
-    storage_name = f"documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
-    path = Path(settings.MEDIA_ROOT) / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
+    wanted_name = f"documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+    storage_name = ""
     digest = hashlib.sha256()
     size = 0
     try:
-        with path.open("xb") as stored:
+        # The file is measured on its way to a local spool, not while the storage reads it: an
+        # S3 upload may read a part twice when it retries.
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spooled:
             for chunk in iter(lambda: content.read(1 << 16), b""):
                 digest.update(chunk)
                 size += len(chunk)
-                stored.write(chunk)
+                spooled.write(chunk)
+            spooled.seek(0)
+            storage_name = default_storage.save(wanted_name, File(spooled, name=wanted_name))
         with transaction.atomic():
             request = _lock(request)
             document = Document.objects.create(
@@ -591,9 +600,18 @@ def document_attach(
                 },
             )
     except BaseException:
-        path.unlink(missing_ok=True)
+        _stored_file_discard(storage_name or wanted_name)
         raise
     return document
+
+
+def _stored_file_discard(name: str) -> None:
+    # A file the register does not name would never be found again, nor ever deleted. If the
+    # storage fails here too, the error that brought us here is the one to report.
+    try:
+        default_storage.delete(name)
+    except Exception:
+        logger.exception("Could not delete %s, which no document names.", name)
 
 
 # Types a browser may be told a download has; anything else goes out as opaque bytes, so that
@@ -619,35 +637,42 @@ SAFE_DOWNLOAD_TYPES = frozenset(
 
 @dataclass(frozen=True)
 class DocumentFile:
-    """A document's stored file, ready to send, with the type to send it as."""
+    """A document's stored file, open for sending, with the type to send it as."""
 
     document: Document
-    path: Path
+    file: File
     content_type: str
 
 
 def document_fetch(*, actor: Actor, request: Request, document_id: int) -> DocumentFile:
-    """Return a document of a request for download, recording who fetched it.
+    """Return a document of a request, its file open for download, recording who fetched it.
 
-    `request` must come from `request_get`, which has checked that the actor may see it.
+    `request` must come from `request_get`, which has checked that the actor may see it. The
+    caller closes the file (a FileResponse does when it has sent it).
     """
     document = request_document(request=request, document_id=document_id)
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / document.storage_name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        # The register says there is a file and the disk disagrees: an operator must look.
-        logger.error("Document %s: its file %s is missing.", document.pk, path)
-        raise NotFoundError(_("The file of this document is missing; tell an administrator."))
-    audit_view(
-        actor=actor,
-        object_type="document",
-        object_id=document.pk,
-        what={"request": request.pk, "title": document.title, "sha256": document.sha256},
-    )
+    try:
+        file = default_storage.open(document.storage_name, "rb")
+    except (FileNotFoundError, SuspiciousOperation):
+        # The register says there is a file and the storage disagrees: an operator must look.
+        logger.error("Document %s: its file %s is missing.", document.pk, document.storage_name)
+        raise NotFoundError(
+            _("The file of this document is missing; tell an administrator.")
+        ) from None
+    try:
+        audit_view(
+            actor=actor,
+            object_type="document",
+            object_id=document.pk,
+            what={"request": request.pk, "title": document.title, "sha256": document.sha256},
+        )
+    except BaseException:
+        file.close()
+        raise
     content_type = document.content_type
     if content_type not in SAFE_DOWNLOAD_TYPES:
         content_type = "application/octet-stream"
-    return DocumentFile(document=document, path=path, content_type=content_type)
+    return DocumentFile(document=document, file=file, content_type=content_type)
 
 
 @transaction.atomic

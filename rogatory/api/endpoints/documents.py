@@ -31,7 +31,7 @@ def document_download(request: HttpRequest, request_id: Id, document_id: Id) -> 
     found = request_get(user=request.auth, request_id=request_id)
     fetched = document_fetch(actor=request.auth, request=found, document_id=document_id)
     response = FileResponse(
-        fetched.path.open("rb"),
+        fetched.file,
         as_attachment=True,
         filename=fetched.document.original_name,
         content_type=fetched.content_type,

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 
 from rogatory.accounts.permissions import Action, authorize
+from rogatory.core.replica import reads_from_replica
 from rogatory.register.models import Direction
 from rogatory.statistics.partners import PartnerYear, partner_history, partner_profiles
 from rogatory.statistics.projection import as_of_check
@@ -97,6 +98,7 @@ class PartnerYearOut(Schema):
     summary="Partner profiles of a year",
     operation_id="partners",
 )
+@reads_from_replica
 def partners(request: HttpRequest, params: Query[PartnersIn]) -> list[PartnerYear]:
     """Return every country's requests of the year by kind, with refusal rates and changes."""
     authorize(request.auth, Action.READ)
@@ -114,6 +116,7 @@ def partners(request: HttpRequest, params: Query[PartnersIn]) -> list[PartnerYea
     summary="Partner history of a country",
     operation_id="partner_history",
 )
+@reads_from_replica
 def partner(request: HttpRequest, code: str, params: Query[HistoryIn]) -> list[PartnerYear]:
     """Return a country's requests in every year with activity, oldest first."""
     authorize(request.auth, Action.READ)

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from rogatory.accounts.permissions import Action, authorize
 from rogatory.core.exceptions import ValidationError
+from rogatory.core.replica import reads_from_replica
 from rogatory.publication.documents import (
     FATF_FORMATS,
     REPORT_FORMATS,
@@ -114,6 +115,7 @@ class ReportOut(Schema):
     summary="Report",
     operation_id="report",
 )
+@reads_from_replica
 def report(request: HttpRequest, params: Query[ReportIn]) -> dict:
     """Return the figures of a period, as `rogatory report --format json` prints them."""
     authorize(request.auth, Action.READ)
@@ -139,6 +141,7 @@ class PublicationIn(ReportIn):
     summary="Every figure of the published report",
     operation_id="report_publication",
 )
+@reads_from_replica
 def report_publication(request: HttpRequest, params: Query[PublicationIn]) -> dict:
     """Return every figure the report page, PDF and workbook show, as one JSON object.
 
@@ -185,6 +188,7 @@ class ReportFileIn(PublicationIn):
         }
     },
 )
+@reads_from_replica
 def report_file(request: HttpRequest, params: Query[ReportFileIn]) -> HttpResponse:
     """Return the report as PDF, XLSX, CSV, JSON, text, or the public statement (one year)."""
     authorize(request.auth, Action.READ)
@@ -216,6 +220,7 @@ class FatfIn(Schema):
     summary="FATF tables",
     operation_id="report_fatf",
 )
+@reads_from_replica
 def report_fatf(request: HttpRequest, params: Query[FatfIn]) -> Any:
     """Return the FATF statistics of a year: by kind, decisions, median time, by offence.
 

@@ -9,6 +9,7 @@ from pydantic import ConfigDict
 
 from rogatory.audit.services import audit_view
 from rogatory.core.exceptions import ConflictError
+from rogatory.core.replica import reads_from_replica
 from rogatory.register.models import Event, Request
 from rogatory.register.selectors import (
     CURSOR_MAX_LENGTH,
@@ -167,6 +168,7 @@ class RequestUpdateIn(Schema):
     summary="List requests",
     operation_id="request_list",
 )
+@reads_from_replica
 def request_list(request: HttpRequest, filters: Query[RequestListIn]) -> dict:
     """Return a page of the requests the user may see, newest first unless sorted otherwise."""
     page = request_page(

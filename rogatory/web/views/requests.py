@@ -25,6 +25,7 @@ from rogatory.core.exceptions import (
     TransitionError,
     ValidationError,
 )
+from rogatory.core.replica import reads_from_replica
 from rogatory.register import lifecycle, services
 from rogatory.register.models import Event, Kind, Request
 from rogatory.register.selectors import (
@@ -58,6 +59,7 @@ _FORM_ERRORS = (ValidationError, TransitionError)
 @action_required(Action.READ)
 @require_GET
 @service_errors_as_http
+@reads_from_replica
 def request_list(request: HttpRequest) -> HttpResponse:
     """Show a page of the register, narrowed by the filters in the query string."""
     form = RequestFilterForm(request.GET, user=request.user)
@@ -227,7 +229,7 @@ def document_download(request: HttpRequest, request_id: int, document_id: int) -
     found = request_get(user=request.user, request_id=request_id)
     fetched = services.document_fetch(actor=request.user, request=found, document_id=document_id)
     response = FileResponse(
-        fetched.path.open("rb"),
+        fetched.file,
         as_attachment=True,
         filename=fetched.document.original_name,
         content_type=fetched.content_type,

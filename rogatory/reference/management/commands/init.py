@@ -12,6 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        # The database cache (the default, ROGATORY_CACHE_URL unset) keeps its own table.
+        call_command("createcachetable", verbosity=0)
         counts = reference_load()
         unit_default_ensure()
         self.stdout.write(
