@@ -131,6 +131,8 @@ def _screenshots_take(address: str, output: Path) -> None:
                 ]
             )
             page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+            # The demo's background worker checks the file; the page shows the rows once it has.
+            page.locator("table.row-errors").wait_for(timeout=60_000)
             shot("import")
             page.goto("/reports/?year=2023&direction=outgoing")
             shot("report")

@@ -7,7 +7,7 @@ and are left out.
 """
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -28,8 +28,17 @@ from .selectors import register_export_batches
 RowWriter = Callable[[list[Any]], Any]
 
 
-def register_export(*, path: Path, format: str | None = None, direction: str | None = None) -> int:
-    """Write the register to `path` in format v1 and return the number of requests written."""
+def register_export(
+    *,
+    path: Path,
+    format: str | None = None,
+    direction: str | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> int:
+    """Write the register to `path` in format v1 and return the number of requests written.
+
+    `unit_ids` limits the file to the requests of those units; None writes every unit's.
+    """
     file_format = _export_format(path, format)
     if direction and direction not in Direction.values:
         raise ValidationError(
@@ -40,7 +49,7 @@ def register_export(*, path: Path, format: str | None = None, direction: str | N
     try:
         with opener(path) as write:
             write(list(COLUMNS))
-            for batch in register_export_batches(direction=direction):
+            for batch in register_export_batches(direction=direction, unit_ids=unit_ids):
                 for request in batch:
                     write(_row(request, real_dates=file_format == XLSX))
                 written += len(batch)

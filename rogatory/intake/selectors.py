@@ -1,16 +1,21 @@
-"""Reads for the register import and export: reference lookups and requests fetched per batch."""
+"""Reads for the register import and export: reference lookups, requests fetched per batch, jobs."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from rogatory.accounts.models import User
+from rogatory.core.exceptions import NotFoundError
 from rogatory.reference.models import OffenceCategory, RefusalGround, Treaty
 from rogatory.reference.selectors import country_lookup
 from rogatory.register.models import Event, Person, Request, RequestGround
+
+from .models import RegisterJob
 
 RequestKey = tuple[str, str]  # (direction, reference)
 
@@ -107,12 +112,20 @@ def named_person_counts(*, request_ids: Iterable[int]) -> dict[int, int]:
 
 
 def register_export_batches(
-    *, direction: str | None = None, batch_size: int = 2000
+    *,
+    direction: str | None = None,
+    unit_ids: Collection[int] | None = None,
+    batch_size: int = 2000,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Yield the opened requests in batches, each row with its grounds and acknowledgement date."""
+    """Yield the opened requests in batches, each row with its grounds and acknowledgement date.
+
+    `unit_ids` keeps only the requests of those units; None keeps every unit's.
+    """
     requests = Request.objects.filter(opened_on__isnull=False).order_by("id")
     if direction:
         requests = requests.filter(direction=direction)
+    if unit_ids is not None:
+        requests = requests.filter(unit_id__in=list(unit_ids))
     stream = requests.values(*EXPORT_FIELDS).iterator(chunk_size=batch_size)
     while batch := list(islice(stream, batch_size)):
         ids = [row["id"] for row in batch]
@@ -132,3 +145,25 @@ def register_export_batches(
             row["grounds"] = grounds.get(row["id"], [])
             row["acknowledged_on"] = acknowledged.get(row["id"])
         yield batch
+
+
+def register_job_get(
+    *, user: User, job_id: int, kinds: Collection[str] | None = None
+) -> RegisterJob:
+    """Return one of `user`'s own register jobs (of `kinds`, if given); no other is found."""
+    jobs = RegisterJob.objects.select_related("unit").filter(pk=job_id, requested_by=user)
+    if kinds is not None:
+        jobs = jobs.filter(kind__in=list(kinds))
+    job = jobs.first()
+    if job is None:
+        raise NotFoundError(_("There is no such job."))
+    return job
+
+
+def register_jobs_recent(
+    *, user: User, kinds: Collection[str], limit: int = 10
+) -> QuerySet[RegisterJob]:
+    """Return `user`'s newest register jobs of `kinds`, newest first."""
+    return RegisterJob.objects.filter(requested_by=user, kind__in=list(kinds)).select_related(
+        "unit"
+    )[:limit]

@@ -1,6 +1,6 @@
 """Addresses of the web pages; each area's views module lists its own."""
 
-from .views import account, analytics, dashboard, reference, requests, users
+from .views import account, analytics, dashboard, exports, reference, requests, users
 from .views.publication import urlpatterns as publication_urlpatterns
 
 app_name = "web"
@@ -9,6 +9,7 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *requests.urlpatterns,
     *analytics.urlpatterns,
+    *exports.urlpatterns,
     *users.urlpatterns,
     *reference.urlpatterns,
     *publication_urlpatterns,

@@ -7,6 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from rogatory.accounts.models import Role
+from rogatory.intake.jobs import register_job_run
+from rogatory.intake.models import RegisterJob
 from rogatory.register.models import Outcome, Request
 from tests.accounts.factories import UnitFactory, UserFactory
 from tests.browser.conftest import sign_in
@@ -108,6 +110,9 @@ def test_import_with_errors_names_each_row_and_column(page):
     )
     page.get_by_role("button", name="Check file").click()
 
+    # The check waits for the background worker; the page asks again until it has run.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Checking register.csv…")
+    register_job_run(job_id=RegisterJob.objects.get().pk)
     expect(page.get_by_role("heading", level=1)).to_have_text("register.csv cannot be imported")
     rows = page.get_by_role("table").locator("tbody tr")
     expect(rows).to_have_count(3)

@@ -45,3 +45,17 @@ def register_csv(tmp_path: Path) -> WriteRegister:
         return write_csv(tmp_path / "register.csv", rows, columns=columns)
 
     return write
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_tasks(settings, django_capture_on_commit_callbacks):
+    """Return a context manager; the tasks queued inside it run as it ends, as a worker's would.
+
+    A task is queued once the transaction that asked for it commits, which a test's transaction
+    never does: the captured callbacks stand in for that commit.
+    """
+    settings.TASKS = IMMEDIATE_TASKS
+    return lambda: django_capture_on_commit_callbacks(execute=True)

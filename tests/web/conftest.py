@@ -3,6 +3,7 @@
 import pytest
 
 from tests.accounts.factories import UnitFactory
+from tests.intake.conftest import run_tasks  # noqa: F401  (a fixture for the job pages)
 
 
 @pytest.fixture(autouse=True)

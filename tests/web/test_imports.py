@@ -1,4 +1,8 @@
-"""The import page: check a register file, see every wrong row, then confirm."""
+"""The import page: check a register file, see every wrong row, then confirm.
+
+Each step is a job of the background worker; here the jobs run as soon as the request that
+queued them has answered, as a worker that is free would run them.
+"""
 
 import io
 from pathlib import Path
@@ -10,16 +14,14 @@ from openpyxl import Workbook
 
 from rogatory.accounts.models import Role
 from rogatory.audit.models import AuditRecord
+from rogatory.intake.models import RegisterJob
 from rogatory.register.models import Kind, Request
-from rogatory.web.views.analytics import _PENDING_IMPORT
 from tests.accounts.factories import UnitFactory, UserFactory
 from tests.register.factories import make_request
 
 pytestmark = pytest.mark.django_db
 
 IMPORT = reverse("web:import")
-CONFIRM = reverse("web:import_confirm")
-CANCEL = reverse("web:import_cancel")
 HEADER = "reference,direction,kind,country,sent_on,status,decided_on,refusal_grounds"
 GOOD_ROWS = [
     "W-1,outgoing,mla,CH,2024-02-01,pending,,",
@@ -41,15 +43,46 @@ def media(settings, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def post(client, run_tasks):
+    """Post as the signed-in user; the jobs the post queues run once it has answered."""
+
+    def send(url: str, data: dict | None = None):
+        with run_tasks():
+            return client.post(url, data or {})
+
+    return send
+
+
+def _confirm_url(job: RegisterJob | int) -> str:
+    return reverse("web:import_confirm", args=[getattr(job, "pk", job)])
+
+
+def _cancel_url(job: RegisterJob | int) -> str:
+    return reverse("web:import_cancel", args=[getattr(job, "pk", job)])
+
+
 def _csv(rows: list[str], name: str = "register.csv") -> SimpleUploadedFile:
     content = "\n".join([HEADER, *rows]) + "\n"
     return SimpleUploadedFile(name, content.encode(), content_type="text/csv")
 
 
-def _upload(client, upload, unit=None, user=None):
+def _upload(post, upload, unit=None, user=None):
     if unit is None:
         unit = (user.units.first() if user else None) or UnitFactory(code="central")
-    return client.post(IMPORT, {"file": upload, "unit": unit.pk})
+    return post(IMPORT, {"file": upload, "unit": unit.pk})
+
+
+def _job(response) -> RegisterJob:
+    """Return the job a step's answer sends the user to."""
+    assert response.status_code == 302, response.content
+    job_id = response.url.rstrip("/").rsplit("/", 1)[-1]
+    assert response.url == reverse("web:import_job", args=[job_id])
+    return RegisterJob.objects.get(pk=job_id)
+
+
+def _page(client, job: RegisterJob):
+    return client.get(reverse("web:import_job", args=[job.pk]))
 
 
 def _kept(media: Path) -> list[Path]:
@@ -63,18 +96,24 @@ def _login(client, role: str = Role.CLERK, **kwargs):
     return user
 
 
+def _checked(client, post, rows=GOOD_ROWS, **kwargs) -> tuple[object, RegisterJob]:
+    user = _login(client, **kwargs)
+    return user, _job(_upload(post, _csv(rows), user=user))
+
+
 # --- Who may import ---------------------------------------------------------------------------
 
 
 def test_import_page_anonymous_is_sent_to_sign_in(client):
-    for url in (IMPORT,):
-        response = client.get(url)
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("web:login"))
-    for url in (CONFIRM, CANCEL):
+    response = client.get(IMPORT)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("web:login"))
+    for url in (_confirm_url(1), _cancel_url(1)):
         response = client.post(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("web:login"))
+    response = client.get(reverse("web:import_job", args=[1]))
+    assert response.url.startswith(reverse("web:login"))
 
 
 @pytest.mark.parametrize(
@@ -92,12 +131,13 @@ def test_import_page_by_role(client, role, status):
     assert response.status_code == status, response.content
 
 
-@pytest.mark.parametrize("url", [IMPORT, CONFIRM, CANCEL])
-def test_import_steps_refused_to_viewer(client, media, url):
+@pytest.mark.parametrize("url", [IMPORT, _confirm_url(1), _cancel_url(1)])
+def test_import_steps_refused_to_viewer(client, post, media, url):
     _login(client, Role.VIEWER)
-    response = client.post(url, {"file": _csv(GOOD_ROWS), "token": "x" * 43})
+    response = post(url, {"file": _csv(GOOD_ROWS)})
     assert response.status_code == 403
     assert not Request.objects.filter(reference__startswith="W-").exists()
+    assert not RegisterJob.objects.exists()
     assert _kept(media) == []
 
 
@@ -111,24 +151,22 @@ def test_import_steps_refused_to_viewer(client, media, url):
         (Role.ADMINISTRATOR, False, True),
     ],
 )
-def test_import_into_unit_by_role_and_unit(client, media, role, own_unit, allowed):
+def test_import_into_unit_by_role_and_unit(client, post, media, role, own_unit, allowed):
     mine, other = UnitFactory(code="mine"), UnitFactory(code="other")
-    user = _login(client, role, units=[mine])
+    _login(client, role, units=[mine])
     target = mine if own_unit else other
-    response = _upload(client, _csv(GOOD_ROWS), unit=target)
+    response = _upload(post, _csv(GOOD_ROWS), unit=target)
     if allowed:
-        assert response.status_code == 302, response.content
-        response = client.post(CONFIRM, {"token": client.session[_PENDING_IMPORT]["token"]})
-        assert response.status_code == 302
+        check = _job(response)
+        _job(post(_confirm_url(check)))
         assert set(
             Request.objects.filter(reference__startswith="W-").values_list("unit__code", flat=True)
         ) == {target.code}
     else:
         assert response.status_code == 200
         assert response.context["form"].errors["unit"]
-        assert _PENDING_IMPORT not in client.session
+        assert not RegisterJob.objects.exists()
         assert _kept(media) == []
-    assert user.pk
 
 
 def test_import_unit_choices_are_the_clerks_own_units(client):
@@ -151,38 +189,40 @@ def test_import_unit_choices_are_every_unit_for_a_supervisor(client):
 # --- Step 1: the check ------------------------------------------------------------------------
 
 
-def test_import_check_names_every_wrong_row_and_writes_nothing(client, media):
-    user = _login(client)
-    requests, audit = Request.objects.count(), AuditRecord.objects.count()
-    response = _upload(client, _csv(BAD_ROWS), user=user)
+def test_import_check_names_every_wrong_row_and_writes_nothing(client, post, media):
+    requests = Request.objects.count()
+    audit = AuditRecord.objects.exclude(action="register_job_request").count()
+    _user, check = _checked(client, post, BAD_ROWS)
+    response = _page(client, check)
     assert response.status_code == 200, response.content
     errors = [(error.row, error.column) for error in response.context["errors"]]
     assert errors == [(3, "country"), (5, "direction"), (6, "sent_on")]
     page = response.content.decode()
+    assert "register.csv cannot be imported" in page
     assert "3 errors in 3 rows; nothing was imported." in page
     for message in ("Atlantis", "sideways", "2024-13-01"):
         assert message in page
-    assert (Request.objects.count(), AuditRecord.objects.count()) == (requests, audit)
-    assert _PENDING_IMPORT not in client.session
+    assert "Confirm import" not in page
+    assert Request.objects.count() == requests
+    assert AuditRecord.objects.exclude(action="register_job_request").count() == audit
     assert _kept(media) == []
 
 
-def test_import_check_lists_thousands_of_errors(client):
-    user = _login(client)
+def test_import_check_lists_thousands_of_errors(client, post):
     rows = [f"W-{number},outgoing,mla,Atlantis,2024-02-01,pending,," for number in range(1500)]
-    response = _upload(client, _csv(rows), user=user)
+    _user, check = _checked(client, post, rows)
+    response = _page(client, check)
     assert len(response.context["errors"]) == 1500
     assert response.content.decode().count("<code>country</code>") == 1500
 
 
-def test_import_check_shows_what_would_happen_and_writes_nothing(client, media):
+def test_import_check_shows_what_would_happen_and_writes_nothing(client, post, media):
     make_request(reference="W-2", country="DE", opened_on=None)
-    user = _login(client)
     requests = Request.objects.count()
-    response = _upload(client, _csv(GOOD_ROWS), user=user)
-    assert response.status_code == 302
-    pending = client.session[_PENDING_IMPORT]
-    assert (pending["rows"], pending["created"], pending["updated"], pending["unchanged"]) == (
+    _user, check = _checked(client, post)
+    assert check.status == RegisterJob.Status.DONE
+    result = check.result
+    assert (result["rows"], result["created"], result["updated"], result["unchanged"]) == (
         2,
         1,
         1,
@@ -190,186 +230,221 @@ def test_import_check_shows_what_would_happen_and_writes_nothing(client, media):
     )
     assert Request.objects.count() == requests
     assert [path.name for path in _kept(media)] == ["register.csv"]
-    assert _kept(media)[0].parent.name == pending["token"]
+    assert _kept(media)[0].parent.name == check.parameters["token"]
 
-    page = client.get(IMPORT)
+    page = _page(client, check)
     assert page.status_code == 200
     html = page.content.decode()
     assert "register.csv is ready to import" in html
     assert "Confirm import" in html
-    assert pending["token"] in html
+    assert _confirm_url(check) in html
+    assert check.parameters["token"] not in html
     assert str(_kept(media)[0]) not in html
 
 
-def test_import_check_of_non_utf8_bytes_is_a_form_error(client, media):
+def test_import_check_page_shows_checking_and_asks_again_until_it_has_run(client):
+    user = _login(client)
+    # No task runs here: the check waits for a worker.
+    response = client.post(IMPORT, {"file": _csv(GOOD_ROWS), "unit": user.units.first().pk})
+    check = _job(response)
+    assert check.status == RegisterJob.Status.QUEUED
+
+    page = _page(client, check).content.decode()
+    assert "Checking register.csv…" in page
+    assert 'hx-trigger="every 2s"' in page
+
+    partial = client.get(
+        reverse("web:import_job", args=[check.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert partial.lstrip().startswith('<div id="register-job"')
+    assert "<html" not in partial
+
+
+def test_import_check_page_stops_asking_once_the_check_has_run(client, post):
+    _user, check = _checked(client, post)
+    partial = client.get(
+        reverse("web:import_job", args=[check.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "register.csv is ready to import" in partial
+    assert "hx-trigger" not in partial
+
+
+def test_import_check_of_non_utf8_bytes_shows_the_readers_message(client, post, media):
     user = _login(client)
     upload = SimpleUploadedFile(
         "register.csv", (HEADER + "\nW-1,outgoing,mla,Z\xfcrich\n").encode("latin-1")
     )
-    response = _upload(client, upload, user=user)
-    assert response.status_code == 200
-    assert "not UTF-8" in " ".join(response.context["form"].errors["file"])
+    check = _job(_upload(post, upload, user=user))
+    assert check.status == RegisterJob.Status.FAILED
+    assert "not UTF-8" in _page(client, check).content.decode()
     assert _kept(media) == []
 
 
-def test_import_check_of_an_xlsx_that_is_not_a_zip_is_a_form_error(client, media):
+def test_import_check_of_an_xlsx_that_is_not_a_zip_shows_the_readers_message(client, post, media):
     user = _login(client)
     upload = SimpleUploadedFile("register.xlsx", b"this is no workbook")
-    response = _upload(client, upload, user=user)
-    assert response.status_code == 200
-    assert "not a valid XLSX workbook" in " ".join(response.context["form"].errors["file"])
+    check = _job(_upload(post, upload, user=user))
+    assert "not a valid XLSX workbook" in _page(client, check).content.decode()
     assert _kept(media) == []
 
 
-def test_import_check_of_an_empty_file_is_a_form_error(client, media):
+def test_import_check_of_an_empty_file_is_a_form_error(client, post, media):
     user = _login(client)
-    response = _upload(client, SimpleUploadedFile("register.csv", b""), user=user)
+    response = _upload(post, SimpleUploadedFile("register.csv", b""), user=user)
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
+    assert not RegisterJob.objects.exists()
     assert _kept(media) == []
 
 
-def test_import_check_of_a_header_only_file_imports_nothing(client):
+def test_import_check_of_a_header_only_file_imports_nothing(client, post):
     user = _login(client)
-    response = _upload(client, SimpleUploadedFile("register.csv", b"\xef\xbb\xbf\n\n"), user=user)
-    assert response.status_code == 200
-    assert "header row" in " ".join(response.context["form"].errors["file"])
+    check = _job(_upload(post, SimpleUploadedFile("register.csv", b"\xef\xbb\xbf\n\n"), user=user))
+    assert check.status == RegisterJob.Status.FAILED
+    assert "header row" in check.error
 
 
-def test_import_check_of_a_file_over_the_limit_is_a_form_error(client, media, settings):
+def test_import_check_of_a_file_over_the_limit_is_a_form_error(client, post, media, settings):
     settings.ROGATORY_MAX_UPLOAD_BYTES = 20
     user = _login(client)
-    response = _upload(client, _csv(GOOD_ROWS), user=user)
+    response = _upload(post, _csv(GOOD_ROWS), user=user)
     assert response.status_code == 200
     assert "larger than" in " ".join(response.context["form"].errors["file"])
     assert _kept(media) == []
 
 
-def test_import_check_of_an_xlsx_register(client):
+def test_import_check_of_an_xlsx_register(client, post):
     user = _login(client)
     workbook = Workbook()
     workbook.active.append(HEADER.split(","))
     workbook.active.append(GOOD_ROWS[0].split(","))
     stream = io.BytesIO()
     workbook.save(stream)
-    response = _upload(client, SimpleUploadedFile("register.xlsx", stream.getvalue()), user=user)
-    assert response.status_code == 302
-    assert client.session[_PENDING_IMPORT]["created"] == 1
+    upload = SimpleUploadedFile("register.xlsx", stream.getvalue())
+    check = _job(_upload(post, upload, user=user))
+    assert check.result["created"] == 1
 
 
-def test_import_check_refuses_rows_changing_another_units_request(client):
-    other = UnitFactory(code="other")
-    make_request(reference="W-1", unit=other)
-    user = _login(client)
-    response = _upload(client, _csv(GOOD_ROWS), user=user)
-    assert response.status_code == 200
-    errors = response.context["errors"]
+def test_import_check_refuses_rows_changing_another_units_request(client, post):
+    make_request(reference="W-1", unit=UnitFactory(code="other"))
+    _user, check = _checked(client, post)
+    errors = _page(client, check).context["errors"]
     assert [(error.row, error.column) for error in errors] == [(2, "reference")]
     assert "unit you do not work in" in errors[0].message
 
 
-def test_import_new_check_supersedes_the_one_waiting(client, media):
+def test_import_new_check_supersedes_the_one_waiting(client, post, media):
     user = _login(client)
-    _upload(client, _csv(GOOD_ROWS, name="first.csv"), user=user)
-    first = client.session[_PENDING_IMPORT]["token"]
-    _upload(client, _csv(GOOD_ROWS, name="second.csv"), user=user)
-    assert client.session[_PENDING_IMPORT]["token"] != first
+    first = _job(_upload(post, _csv(GOOD_ROWS, name="first.csv"), user=user))
+    second = _job(_upload(post, _csv(GOOD_ROWS, name="second.csv"), user=user))
+    assert second.pk != first.pk
     assert [path.name for path in _kept(media)] == ["second.csv"]
+    html = _page(client, first).content.decode()
+    assert "Confirm import" not in html
+    assert "can no longer be imported" in html
 
 
-def test_import_upload_keeps_a_clean_name_inside_its_own_directory(client, media):
+def test_import_upload_keeps_a_clean_name_inside_its_own_directory(client, post, media):
     user = _login(client)
-    _upload(client, _csv(GOOD_ROWS, name="../../etc/passwd.csv"), user=user)
+    _upload(post, _csv(GOOD_ROWS, name="../../etc/passwd.csv"), user=user)
     (kept,) = _kept(media)
     assert kept.name == "passwd.csv"
     assert kept.parent.parent == media / "imports"
 
 
+def test_import_page_lists_the_users_recent_checks_and_imports(client, post):
+    user, check = _checked(client, post)
+    other = UserFactory(role=Role.CLERK)
+    RegisterJob.objects.create(
+        kind=RegisterJob.Kind.IMPORT_CHECK, requested_by=other, parameters={"name": "theirs.csv"}
+    )
+    html = client.get(IMPORT).content.decode()
+    assert reverse("web:import_job", args=[check.pk]) in html
+    assert "theirs.csv" not in html
+    assert user.pk
+
+
+def test_import_job_of_another_user_is_not_found(client, post):
+    _owner, check = _checked(client, post)
+    _login(client, Role.SUPERVISOR)
+    assert _page(client, check).status_code == 404
+
+
 # --- Step 2: the confirmation -----------------------------------------------------------------
 
 
-def test_import_confirm_writes_and_deletes_the_file(client, media):
-    user = _login(client)
-    _upload(client, _csv(GOOD_ROWS), user=user)
-    token = client.session[_PENDING_IMPORT]["token"]
-    response = client.post(CONFIRM, {"token": token}, follow=True)
+def test_import_confirm_writes_and_deletes_the_file(client, post, media):
+    user, check = _checked(client, post)
+    job = _job(post(_confirm_url(check)))
+    assert job.kind == RegisterJob.Kind.IMPORT
+    response = _page(client, job)
     assert response.status_code == 200
-    assert "Imported register.csv: 2 rows, 2 created, 0 updated, 0 unchanged." in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert "register.csv is imported" in html
+    assert "Imported register.csv: 2 rows, 2 created, 0 updated, 0 unchanged." in html
     assert Request.objects.filter(reference__in=["W-1", "W-2"]).count() == 2
     assert Request.objects.get(reference="W-2").status == "refused"
     audit = AuditRecord.objects.filter(action="register_import").order_by("-sequence").first()
     assert audit.actor == user
     assert audit.after["file"] == "register.csv"
     assert _kept(media) == []
-    assert _PENDING_IMPORT not in client.session
 
 
-def test_import_confirm_twice_imports_once(client):
-    user = _login(client)
-    _upload(client, _csv(GOOD_ROWS), user=user)
-    token = client.session[_PENDING_IMPORT]["token"]
-    client.post(CONFIRM, {"token": token})
+def test_import_confirm_twice_imports_once(client, post):
+    _user, check = _checked(client, post)
+    post(_confirm_url(check))
     audits = AuditRecord.objects.filter(action="register_import").count()
-    response = client.post(CONFIRM, {"token": token}, follow=True)
-    assert "There is no checked file to import" in response.content.decode()
+    response = post(_confirm_url(check))
+    assert response.url == IMPORT
+    assert "There is no checked file to import" in client.get(IMPORT).content.decode()
     assert AuditRecord.objects.filter(action="register_import").count() == audits
 
 
-def test_import_confirm_with_a_made_up_token_is_refused(client, media):
-    user = _login(client)
-    _upload(client, _csv(GOOD_ROWS), user=user)
-    response = client.post(CONFIRM, {"token": "A" * 43}, follow=True)
-    assert "There is no checked file to import" in response.content.decode()
+def test_import_confirm_of_a_made_up_job_is_refused(client, post, media):
+    _user, _check = _checked(client, post)
+    post(_confirm_url(999_999))
+    assert "There is no checked file to import" in client.get(IMPORT).content.decode()
     assert not Request.objects.filter(reference__startswith="W-").exists()
     # The real check still waits for its own confirmation.
     assert len(_kept(media)) == 1
 
 
-def test_import_confirm_with_another_users_token_is_refused(client, media):
-    owner = UserFactory(role=Role.CLERK)
-    client.force_login(owner)
-    _upload(client, _csv(GOOD_ROWS), user=owner)
-    token = client.session[_PENDING_IMPORT]["token"]
+def test_import_confirm_of_another_users_check_is_refused(client, post, media):
+    _owner, check = _checked(client, post)
     client.logout()
     _login(client, Role.SUPERVISOR)
-    response = client.post(CONFIRM, {"token": token}, follow=True)
-    assert "There is no checked file to import" in response.content.decode()
+    post(_confirm_url(check))
+    assert "There is no checked file to import" in client.get(IMPORT).content.decode()
     assert not Request.objects.filter(reference__startswith="W-").exists()
     assert len(_kept(media)) == 1
 
 
-def test_import_confirm_with_a_tampered_session_path_finds_nothing(client, media):
-    user = _login(client)
-    _upload(client, _csv(GOOD_ROWS), user=user)
-    session = client.session
-    session[_PENDING_IMPORT] = {**session[_PENDING_IMPORT], "token": "../../../etc"}
-    session.save()
-    response = client.post(CONFIRM, {"token": "../../../etc"}, follow=True)
-    assert "no longer on the server" in response.content.decode()
+def test_import_confirm_with_a_tampered_upload_token_finds_nothing(client, post, media):
+    _user, check = _checked(client, post)
+    check.parameters = {**check.parameters, "token": "../../../etc"}
+    check.save()
+    job = _job(post(_confirm_url(check)))
+    assert job.status == RegisterJob.Status.FAILED
+    assert "no longer on the server" in _page(client, job).content.decode()
     assert not Request.objects.filter(reference__startswith="W-").exists()
 
 
-def test_import_confirm_of_a_file_changed_meanwhile_is_refused(client, media):
-    user = _login(client)
-    _upload(client, _csv(GOOD_ROWS), user=user)
+def test_import_confirm_of_a_file_changed_meanwhile_is_refused(client, post, media):
+    _user, check = _checked(client, post)
     (kept,) = _kept(media)
     kept.write_text(HEADER + "\nX-1,outgoing,mla,CH,2024-02-01,pending,,\n")
-    response = client.post(
-        CONFIRM, {"token": client.session[_PENDING_IMPORT]["token"]}, follow=True
-    )
-    assert "has changed on the server" in response.content.decode()
+    job = _job(post(_confirm_url(check)))
+    assert "has changed on the server" in _page(client, job).content.decode()
     assert not Request.objects.filter(reference__in=["W-1", "X-1"]).exists()
     assert _kept(media) == []
 
 
-def test_import_confirm_shows_rows_the_register_now_refuses(client, media):
-    user = _login(client)
-    _upload(client, _csv(GOOD_ROWS), user=user)
+def test_import_confirm_shows_rows_the_register_now_refuses(client, post, media):
+    _user, check = _checked(client, post)
     # Someone registers W-1 as an extradition request between the check and the confirmation.
     make_request(reference="W-1", kind=Kind.EXTRADITION)
-    response = client.post(CONFIRM, {"token": client.session[_PENDING_IMPORT]["token"]})
+    job = _job(post(_confirm_url(check)))
+    response = _page(client, job)
     assert response.status_code == 200
     assert [(error.row, error.column) for error in response.context["errors"]] == [(2, "kind")]
     assert "The register changed after the file was checked" in response.content.decode()
@@ -377,16 +452,16 @@ def test_import_confirm_shows_rows_the_register_now_refuses(client, media):
     assert _kept(media) == []
 
 
-def test_import_cancel_deletes_the_file(client, media):
-    user = _login(client)
-    _upload(client, _csv(GOOD_ROWS), user=user)
-    response = client.post(CANCEL, follow=True)
-    assert "nothing was written" in response.content.decode()
+def test_import_cancel_deletes_the_file(client, post, media):
+    _user, check = _checked(client, post)
+    response = post(_cancel_url(check))
+    assert response.url == IMPORT
+    assert "nothing was written" in client.get(IMPORT).content.decode()
     assert _kept(media) == []
-    assert _PENDING_IMPORT not in client.session
     assert not Request.objects.filter(reference__startswith="W-").exists()
+    assert "Confirm import" not in _page(client, check).content.decode()
 
 
-def test_import_confirm_needs_post(client):
-    _login(client)
-    assert client.get(CONFIRM).status_code == 405
+def test_import_confirm_needs_post(client, post):
+    _user, check = _checked(client, post)
+    assert client.get(_confirm_url(check)).status_code == 405

@@ -57,12 +57,6 @@ class RegisterUploadForm(forms.Form):
         return Path(self.cleaned_data["file"].name).name
 
 
-class ImportConfirmForm(forms.Form):
-    """The confirmation of a checked import, naming the upload it confirms."""
-
-    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-
 class ReportForm(forms.Form):
     """The period (a year, or from and to dates), direction and "as known at" moment of a report.
 

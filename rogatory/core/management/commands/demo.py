@@ -94,6 +94,8 @@ class Command(BaseCommand):
             str(port),
             "--workers",
             str(DEMO_WORKERS),
+            # Register imports and exports run in a background worker, as in production.
+            "--with-worker",
         ]
         os.execve(sys.executable, argv, _server_environment())
 

@@ -6,6 +6,7 @@ so the command refuses to start until it exists.
 """
 
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from rogatory.intake.tasks import tasks_wait_for_worker
 
 
 class Command(BaseCommand):
@@ -43,9 +46,24 @@ class Command(BaseCommand):
                 "127.0.0.1)."
             ),
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help=gettext_lazy(
+                "Also start one background worker (`rogatory worker`), which stops with the "
+                "server: for a server on one machine."
+            ),
+        )
 
     def handle(
-        self, *args, host: str, port: int, workers: int, forwarded_allow_ips: str, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        forwarded_allow_ips: str,
+        with_worker: bool,
+        **options,
     ) -> None:
         if not settings.DEBUG and settings.SECRET_KEY.startswith("insecure-"):
             raise CommandError(
@@ -78,8 +96,20 @@ class Command(BaseCommand):
             )
             % {"host": host, "port": port, "workers": workers}
         )
+        if with_worker and tasks_wait_for_worker():
+            _worker_start()
+            self.stdout.write(
+                _("A background worker runs register imports and exports beside the server.")
+            )
         self.stdout.flush()
         os.execv(sys.executable, argv)
+
+
+def _worker_start() -> None:
+    """Start `rogatory worker`; it stops when this process, about to become gunicorn's, ends."""
+    subprocess.Popen(
+        [sys.executable, "-m", "rogatory.cli", "worker", "--parent-pid", str(os.getpid())]
+    )
 
 
 def _check_static_files() -> None:
