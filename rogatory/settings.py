@@ -96,27 +96,84 @@ TEMPLATES = [
 
 # --- Database --------------------------------------------------------------------------------
 
+
+def _database(url: str) -> dict:
+    """Return the settings of the database at `url`, with the options Rogatory runs it with."""
+    database = dj_database_url.parse(url, conn_max_age=60)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {
+            # WAL lets readers work during a long import; IMMEDIATE avoids "database is locked"
+            # when two writers start a transaction at the same time.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiler prices the figures' correlated subqueries by their worst case
+        # and spends seconds compiling queries that run in milliseconds (benchmarks/pages.py: an
+        # as-of report took 3.2 s with JIT, 0.08 s without).
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("ROGATORY_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'rogatory.sqlite3'}",
-        conn_max_age=60,
+    "default": _database(
+        os.environ.get("ROGATORY_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'rogatory.sqlite3'}"
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        # WAL lets readers work during a long import; IMMEDIATE avoids "database is locked"
-        # when two writers start a transaction at the same time.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiler prices the figures' correlated subqueries by their worst case
-    # and spends seconds compiling queries that run in milliseconds (benchmarks/pages.py: an
-    # as-of report took 3.2 s with JIT, 0.08 s without).
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+if os.environ.get("ROGATORY_REPLICA_DATABASE_URL"):
+    # A read-only copy fed by PostgreSQL's streaming replication. Reports and lists read from it
+    # (rogatory/core/replica.py marks them); everything else, and every write, uses the primary.
+    DATABASES["replica"] = _database(os.environ["ROGATORY_REPLICA_DATABASE_URL"])
+    # A test run has no replica of its own: reads meant for it go to the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["rogatory.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions ----------------------------------------------------------------------
+
+
+def _cache(url: str) -> dict:
+    """Return the settings of the cache that `url` names; the database's own table by default."""
+    scheme, _, location = url.partition("://")
+    if not url:
+        # Shared by every server and worker without another service to run.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rogatory_cache",
+        }
+    if scheme in {"redis", "rediss", "unix"}:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # One Redis may serve other applications too.
+            "KEY_PREFIX": "rogatory",
+        }
+    if scheme == "locmem":
+        # One process's memory: for tests and a single development server only.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": location or "rogatory",
+        }
+    raise ImproperlyConfigured(
+        f"ROGATORY_CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {url!r}"
+    )
+
+
+CACHES = {"default": _cache(os.environ.get("ROGATORY_CACHE_URL", ""))}
+
+_SESSION_ENGINES = {
+    # In the database, sessions survive a restart of every server and of the cache.
+    "database": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+}
+_session_store = os.environ.get("ROGATORY_SESSION_STORE") or "database"
+if _session_store not in _SESSION_ENGINES:
+    raise ImproperlyConfigured(
+        f"ROGATORY_SESSION_STORE must be database or cache, not {_session_store!r}"
+    )
+SESSION_ENGINE = _SESSION_ENGINES[_session_store]
 
 # --- Users and sign-in -----------------------------------------------------------------------
 
@@ -174,6 +231,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if os.environ.get("ROGATORY_S3_BUCKET"):
+    # Documents in an S3-compatible bucket, which every server and worker reaches alike. The
+    # credentials come from boto3's usual sources (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+    # an instance role), never from these settings.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ROGATORY_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ROGATORY_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ROGATORY_S3_REGION") or None,
+            "location": os.environ.get("ROGATORY_S3_PREFIX", "").strip("/"),
+            "default_acl": "private",
+            # Rogatory streams every download itself after checking who asks, so no address
+            # of an object may open it on its own.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # A download is spooled to disk beyond this, not held in a worker's memory.
+            "max_memory_size": 1024 * 1024,
+        },
+    }
 # Uploads larger than this are refused before they reach a view (documents, register files).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -205,3 +282,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ROGATORY_LOG_LEVEL", "WARNING")},
 }
+
+# --- Background tasks ------------------------------------------------------------------------
+
+# Register imports and exports run as background tasks (django-tasks), so that a large file
+# never holds a web worker. By default a task waits in the database until `rogatory worker`, a
+# process of its own, runs it (`rogatory serve --with-worker` starts one beside the server).
+# ROGATORY_TASKS=immediate runs each task inside the process that asks for it instead: one
+# process and no worker, at the price of long requests.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks = os.environ.get("ROGATORY_TASKS") or "database"
+if _tasks not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"ROGATORY_TASKS must be database or immediate, not {_tasks!r}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks]}}

@@ -14,6 +14,10 @@ settings.STORAGES = {
     **settings.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Figures are cached until the register changes (rogatory/statistics/cache.py); a cache that
+# outlived one test's rolled-back data would show the next test stale figures.
+# tests/statistics/test_cache.py turns a real cache on.
+settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Argon2 is deliberately slow; tests hash many passwords and need no protection.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -57,3 +61,19 @@ def clerk():
     from tests.accounts.factories import UserFactory
 
     return UserFactory(username="clara.clerk")
+
+
+@pytest.fixture
+def figures_cache(settings):
+    """Turn on a real (per-process) cache, empty, for tests of cached figures."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "rogatory-test-figures",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()

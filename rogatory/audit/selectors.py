@@ -189,3 +189,19 @@ def _broken(checked: int, head_hash: str, record: dict[str, Any], problem: str) 
         record_at=record["at"],
         record_action=record["action"],
     )
+
+
+def audit_data_revision() -> int:
+    """Return the sequence of the newest audit record that changed data, or 0 if none did.
+
+    Every change writes its audit record in its own transaction, so this number moves whenever
+    the register, its reference data or its users change. Records of data shown (`audit_view`
+    names them `<object>_view`) change nothing and are passed over.
+    """
+    sequence = (
+        AuditRecord.objects.exclude(action__endswith="_view")
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    return sequence or 0

@@ -31,7 +31,19 @@ def test_serve_runs_gunicorn_with_the_address_and_workers(settings, monkeypatch)
 
 @pytest.mark.parametrize(
     "name",
-    ["init", "import", "export", "report", "createuser", "serve", "demo", "token", "audit"],
+    [
+        "init",
+        "import",
+        "export",
+        "report",
+        "createuser",
+        "serve",
+        "demo",
+        "token",
+        "audit",
+        "generate",
+        "worker",
+    ],
 )
 def test_every_command_explains_itself_with_help(name, capsys):
     from django.core.management import get_commands, load_command_class

@@ -216,3 +216,13 @@ def test_dashboard_without_policy_changes_says_so(client, register):
     assert "No state’s refusal rate of our requests has changed significantly" in (
         response.content.decode()
     )
+
+
+def test_dashboard_shows_a_refusal_recorded_after_it_was_last_shown(client, figures_cache):
+    client.force_login(UserFactory(role=Role.SUPERVISOR))
+    this_year = date(timezone.localdate().year, 1, 1)
+    make_request(opened_on=this_year, outcome=Outcome.REFUSED, decided_on=this_year, country="LV")
+    first = _stats(client.get(DASHBOARD))
+    assert _stats(client.get(DASHBOARD)) == first
+    make_request(opened_on=this_year, outcome=Outcome.REFUSED, decided_on=this_year, country="CH")
+    assert _stats(client.get(DASHBOARD)) != first

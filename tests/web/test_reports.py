@@ -636,3 +636,29 @@ def test_fatf_download_needs_a_signed_in_user(client, register):
     response = client.get(reverse("web:report_fatf"), YEAR)
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_report_page_is_counted_once_until_the_register_changes(client, register, figures_cache):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory(role=Role.VIEWER))
+
+    def page() -> str:
+        # Every response carries a fresh CSRF token.
+        return re.sub(r"[A-Za-z0-9]{64}", "", client.get(REPORT, YEAR).content.decode())
+
+    with CaptureQueriesContext(connection) as counted:
+        first = page()
+    with CaptureQueriesContext(connection) as cached:
+        assert page() == first
+    assert len(cached) < len(counted) / 2
+    make_request(
+        country="EE",
+        opened_on=date(2023, 4, 1),
+        outcome=Outcome.REFUSED,
+        decided_on=date(2023, 5, 1),
+        grounds=("dual_criminality",),
+    )
+    assert "Estonia" not in first
+    assert "Estonia" in page()

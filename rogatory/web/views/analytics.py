@@ -1,8 +1,9 @@
 """Analytics and intake pages: register import, period report, country profiles, audit trail.
 
-The import runs in two steps. The first stores the upload in a private directory (see
-`rogatory.intake.uploads`) and checks it with a dry run; the session remembers its token and
-digest, never a path. The second imports the same bytes for real, or shows what went wrong.
+The import runs in two steps, each a job of the background worker (see `rogatory.intake.jobs`).
+The first stores the upload in a private directory (see `rogatory.intake.uploads`) and checks
+it with a dry run; the second, once the user confirms, imports the same bytes for real. The
+job's page shows each step's progress, then its counts or every wrong row.
 """
 
 import json
@@ -15,21 +16,28 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action
-from rogatory.accounts.services import unit_by_code
 from rogatory.audit.selectors import AuditPage, audit_records, audit_records_for_request
 from rogatory.core.exceptions import ApplicationError, NotFoundError
-from rogatory.intake.services import ImportRejected, ImportResult, register_import
-from rogatory.intake.uploads import StoredUpload, upload_delete, upload_get, upload_store
+from rogatory.core.replica import reads_from_replica
+from rogatory.intake.jobs import (
+    register_job_cancel,
+    register_job_check,
+    register_job_import,
+    register_job_row_errors,
+)
+from rogatory.intake.models import RegisterJob
+from rogatory.intake.selectors import register_job_get, register_jobs_recent
+from rogatory.intake.services import ImportResult
+from rogatory.intake.uploads import upload_delete, upload_store
 from rogatory.publication.documents import ReportDocument, fatf_document, report_document
 from rogatory.register.selectors import request_get
+from rogatory.statistics.cache import figures_cached
 from rogatory.statistics.fatf import fatf_tables
 from rogatory.statistics.pdf import report_context
 from rogatory.statistics.profiles import (
@@ -40,20 +48,20 @@ from rogatory.statistics.profiles import (
 )
 from rogatory.statistics.publication import Publication, publication_build
 
-from ..access import action_required
+from ..access import action_required, service_errors_as_http
 from ..forms.analytics import (
     AuditFilterForm,
     CountrySearchForm,
-    ImportConfirmForm,
     RegisterUploadForm,
     ReportForm,
 )
 
-_PENDING_IMPORT = "rogatory_pending_import"
 AUDIT_PAGE_SIZE = 50
 # Actions and object types the audit filters suggest; any other text is accepted too.
 AUDIT_ACTIONS = (
     "register_import",
+    "register_job_request",
+    "register_export_download",
     "request_import",
     "request_register",
     "request_update",
@@ -91,6 +99,7 @@ AUDIT_OBJECT_TYPES = (
     "person",
     "document",
     "register",
+    "register_job",
     "user",
     "unit",
     "api_token",
@@ -102,123 +111,92 @@ AUDIT_OBJECT_TYPES = (
 
 # --- Import ---------------------------------------------------------------------------------
 
+_IMPORT_KINDS = (RegisterJob.Kind.IMPORT_CHECK, RegisterJob.Kind.IMPORT)
+
 
 @action_required(Action.IMPORT)
 def register_import_page(request: HttpRequest) -> HttpResponse:
-    """Show the upload form; on upload, check the file and show what importing it would do."""
+    """Show the upload form and the user's recent imports; on upload, queue the file's check."""
     form = RegisterUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        _pending_discard(request)
-        unit = form.cleaned_data["unit"]
         try:
-            stored = upload_store(
-                chunks=form.cleaned_data["file"].chunks(),
-                original_name=form.original_name,
-                max_bytes=settings.ROGATORY_MAX_UPLOAD_BYTES,
-            )
-            result = _checked(request, stored, unit)
-        except ImportRejected as rejected:
-            return _import_rejected(request, rejected, name=form.original_name)
+            job = _check_queue(request, form)
         except ApplicationError as error:
             form.add_error("file", error.message)
         else:
-            request.session[_PENDING_IMPORT] = _pending(stored, form.original_name, unit, result)
-            return redirect("web:import")
-    pending = request.session.get(_PENDING_IMPORT)
+            return redirect("web:import_job", job_id=job.pk)
     return render(
         request,
         "web/imports/import.html",
         {
             "active": "imports",
             "form": form,
-            "pending": pending,
+            "jobs": register_jobs_recent(user=request.user, kinds=_IMPORT_KINDS),
             "max_megabytes": settings.ROGATORY_MAX_UPLOAD_BYTES // (1024 * 1024),
         },
     )
 
 
-def _checked(request: HttpRequest, stored: StoredUpload, unit: Unit) -> ImportResult:
-    """Dry-run the stored upload; delete it again unless it is fit to confirm."""
+def _check_queue(request: HttpRequest, form: RegisterUploadForm) -> RegisterJob:
+    """Keep the upload for its check and the import after it, and queue the check."""
+    stored = upload_store(
+        chunks=form.cleaned_data["file"].chunks(),
+        original_name=form.original_name,
+        max_bytes=settings.ROGATORY_MAX_UPLOAD_BYTES,
+    )
     try:
-        return register_import(actor=request.user, path=stored.path, dry_run=True, unit=unit)
+        return register_job_check(
+            actor=request.user,
+            upload=stored,
+            name=form.original_name,
+            unit=form.cleaned_data["unit"],
+            language=get_language(),
+        )
     except ApplicationError:
         upload_delete(token=stored.token)
         raise
 
 
-def _pending(stored: StoredUpload, name: str, unit: Unit, result: ImportResult) -> dict[str, Any]:
-    return {
-        "token": stored.token,
-        "sha256": stored.sha256,
-        "name": name,
-        "size": stored.size,
-        "unit": unit.code,
-        "unit_name": unit.name,
-        "rows": result.rows,
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-    }
+@action_required(Action.IMPORT)
+@service_errors_as_http
+def register_import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Show a check or an import: "checking…" while it waits or runs, then what came of it.
 
-
-def _pending_discard(request: HttpRequest) -> None:
-    pending = request.session.pop(_PENDING_IMPORT, None)
-    if pending:
-        upload_delete(token=pending.get("token", ""))
-
-
-def _import_rejected(
-    request: HttpRequest, rejected: ImportRejected, *, name: str, confirming: bool = False
-) -> HttpResponse:
-    return render(
-        request,
-        "web/imports/rejected.html",
-        {
-            "active": "imports",
-            "name": name,
-            "summary": rejected.message,
-            "errors": rejected.errors,
-            "confirming": confirming,
-        },
-    )
+    While the job is unfinished the page asks again every two seconds (htmx) for its part.
+    """
+    job = register_job_get(user=request.user, job_id=job_id, kinds=_IMPORT_KINDS)
+    context: dict[str, Any] = {"active": "imports", "job": job, "name": job.parameters["name"]}
+    if job.status == RegisterJob.Status.FAILED and job.result:
+        context["errors"] = register_job_row_errors(job)
+        context["error_count"] = job.result["error_count"]
+    elif job.status == RegisterJob.Status.DONE and job.kind == RegisterJob.Kind.IMPORT:
+        context["summary"] = _import_summary(job.parameters["name"], ImportResult(**job.result))
+    template = "web/imports/_job.html" if request.htmx else "web/imports/job.html"
+    return render(request, template, context)
 
 
 @require_POST
 @action_required(Action.IMPORT)
-def register_import_confirm(request: HttpRequest) -> HttpResponse:
-    """Import the checked file for real, all rows or none."""
-    form = ImportConfirmForm(request.POST)
-    pending = request.session.get(_PENDING_IMPORT)
-    if not (
-        form.is_valid()
-        and pending
-        and constant_time_compare(form.cleaned_data["token"], pending["token"])
-    ):
-        messages.error(request, _("There is no checked file to import; upload it again."))
-        return redirect("web:import")
-    # Whatever happens next, this upload has had its one confirmation.
-    del request.session[_PENDING_IMPORT]
+def register_import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Queue the import of a checked file, all rows or none."""
     try:
-        stored = upload_get(token=pending["token"], sha256=pending["sha256"])
-        unit = unit_by_code(pending["unit"])
-        result = register_import(actor=request.user, path=stored.path, unit=unit)
-    except ImportRejected as rejected:
-        return _import_rejected(request, rejected, name=pending["name"], confirming=True)
+        job = register_job_import(actor=request.user, check_id=job_id, language=get_language())
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("web:import")
-    finally:
-        upload_delete(token=pending["token"])
-    messages.success(request, _import_summary(pending["name"], result))
-    return redirect("web:import")
+    return redirect("web:import_job", job_id=job.pk)
 
 
 @require_POST
 @action_required(Action.IMPORT)
-def register_import_cancel(request: HttpRequest) -> HttpResponse:
-    """Forget the checked file without importing it."""
-    _pending_discard(request)
-    messages.info(request, _("The import was cancelled; nothing was written."))
+def register_import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Forget a checked file without importing it."""
+    try:
+        register_job_cancel(actor=request.user, check_id=job_id)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, _("The import was cancelled; nothing was written."))
     return redirect("web:import")
 
 
@@ -255,30 +233,44 @@ def _report_period(form: ReportForm) -> dict[str, Any]:
     }
 
 
-def _report(form: ReportForm) -> Publication | None:
-    """Return the form's publication, or None with the reason added to the form's errors."""
+def _report(form: ReportForm) -> dict[str, Any] | None:
+    """Return what the report page shows of the form's period, or None with the form's error.
+
+    A million requests take seconds to count and chart; the result is kept until the register
+    changes (`figures_cached`), for everyone who asks for the same period in the same language.
+    """
+    period = _report_period(form)
+    language = get_language()
     try:
-        return publication_build(language=get_language(), **_report_period(form))
+        return figures_cached(
+            "report_page",
+            key=(language, *period.items()),
+            compute=lambda: _report_shown(publication_build(language=language, **period)),
+        )
     except ApplicationError as error:
         form.add_error(None, error.message)
         return None
 
 
+def _report_shown(publication: Publication) -> dict[str, Any]:
+    return {
+        **report_context(publication),
+        "figures": publication.figures,
+        "countries": publication.countries,
+        "grounds": publication.grounds,
+        "narrative": publication.narrative,
+    }
+
+
 @action_required(Action.READ)
+@reads_from_replica
 def report_page(request: HttpRequest) -> HttpResponse:
     """Show the report of a period and direction: figures, tables, charts and the narrative."""
     form = _report_form(request)
     context: dict[str, Any] = {"active": "reports", "form": form}
-    publication = _report(form) if form.is_valid() else None
-    if publication is not None:
-        context.update(
-            report_context(publication),
-            query=urlencode(form.query()),
-            figures=publication.figures,
-            countries=publication.countries,
-            grounds=publication.grounds,
-            narrative=publication.narrative,
-        )
+    shown = _report(form) if form.is_valid() else None
+    if shown is not None:
+        context.update(shown, query=urlencode(form.query()))
         if form.cleaned_data["year"]:
             context.update(_fatf_context(form.cleaned_data["year"], form.cleaned_data["as_of"]))
     return render(request, "web/reports/report.html", context)
@@ -287,7 +279,12 @@ def report_page(request: HttpRequest) -> HttpResponse:
 def _fatf_context(year: int, as_of: datetime | None) -> dict[str, Any]:
     # The FATF tables of our requests and those we received, for the report's year; the page
     # shows the offence lines that have requests, the workbook every line.
-    tables = fatf_tables(year=year, as_of=as_of, language=get_language())
+    language = get_language()
+    tables = figures_cached(
+        "fatf_tables",
+        key=(year, as_of, language),
+        compute=lambda: fatf_tables(year=year, as_of=as_of, language=language),
+    )
     offences = [
         row
         for row in tables.offences
@@ -300,6 +297,7 @@ _DOWNLOADS = ("pdf", "xlsx", "csv", "json", "statement")
 
 
 @action_required(Action.READ)
+@reads_from_replica
 def report_download(request: HttpRequest, format: str) -> HttpResponse:
     """Send the report as a file: the same bytes as `rogatory report --format FORMAT`."""
     if format not in _DOWNLOADS:
@@ -318,6 +316,7 @@ def report_download(request: HttpRequest, format: str) -> HttpResponse:
 
 
 @action_required(Action.READ)
+@reads_from_replica
 def report_fatf_download(request: HttpRequest) -> HttpResponse:
     """Send the FATF tables of the report's year as a workbook."""
     form = _report_form(request)
@@ -353,6 +352,7 @@ def _report_filename(form: ReportForm, format: str) -> str:
 
 
 @action_required(Action.READ)
+@reads_from_replica
 def country_list(request: HttpRequest) -> HttpResponse:
     """List countries with their request counts, narrowed by a search."""
     form = CountrySearchForm(request.GET)
@@ -371,6 +371,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(Action.READ)
+@reads_from_replica
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Show a country's treaties with us, requests by year, refusal rates and grounds."""
     try:
@@ -477,8 +478,9 @@ def _shown(value: Any) -> str:
 
 urlpatterns = [
     path("import/", register_import_page, name="import"),
-    path("import/confirm/", register_import_confirm, name="import_confirm"),
-    path("import/cancel/", register_import_cancel, name="import_cancel"),
+    path("import/jobs/<int:job_id>/", register_import_job, name="import_job"),
+    path("import/jobs/<int:job_id>/confirm/", register_import_confirm, name="import_confirm"),
+    path("import/jobs/<int:job_id>/cancel/", register_import_cancel, name="import_cancel"),
     path("reports/", report_page, name="report"),
     path("reports/fatf/", report_fatf_download, name="report_fatf"),
     path("reports/download/<str:format>/", report_download, name="report_download"),
