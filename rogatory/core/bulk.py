@@ -55,16 +55,22 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
     names = [field.column for field in (*named, *others)]
 
-    converters = [_converter(field, connection) for field in named]
+    converters = [
+        (index, convert)
+        for index, field in enumerate(named)
+        if (convert := _converter(field, connection)) is not None
+    ]
+    width = len(named)
 
+    # Called once a row: only the values that need it are converted.
     def prepared(row: Sequence[Any]) -> tuple[Any, ...]:
-        return (
-            *(
-                value if convert is None else convert(value)
-                for convert, value in zip(converters, row, strict=True)
-            ),
-            *defaults,
-        )
+        if len(row) != width:
+            raise ValueError(f"insert_rows into {model.__name__}: {len(row)} values for {width}")
+        if converters:
+            row = list(row)
+            for index, convert in converters:
+                row[index] = convert(row[index])
+        return (*row, *defaults)
 
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(name) for name in names)
