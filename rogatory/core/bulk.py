@@ -113,3 +113,40 @@ def _dates_cache(field: Field, alias: str) -> Callable[[Any], Any]:
         return field.get_db_prep_save(value, connections[alias])
 
     return convert
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """Return `count` new primary keys of `model`, for rows `insert_rows` is about to write.
+
+    Knowing the keys before writing saves reading them back, a query per batch whose cost
+    grows with the table. Call it inside the transaction that writes the rows: on SQLite, that
+    transaction's write lock keeps anyone else from taking the same keys.
+    """
+    if count <= 0:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(
+                f"reserve_ids has no way to reserve keys on {connection.vendor}"
+            )
+        if not connection.in_atomic_block:
+            raise RuntimeError("reserve_ids must run inside the transaction that writes the rows")
+        # AUTOINCREMENT keys continue from the largest ever given, which sqlite_sequence holds;
+        # a key written explicitly moves it on.
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"
+            f" COALESCE((SELECT MAX({connection.ops.quote_name(column)}) FROM {quoted}), 0))",
+            [table],
+        )
+        last = cursor.fetchone()[0]
+    return list(range(last + 1, last + 1 + count))

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from rogatory.audit.models import AuditRecord
-from rogatory.core.bulk import insert_rows
+from rogatory.core.bulk import insert_rows, reserve_ids
 from rogatory.register.models import Event
 from tests.register.factories import make_request
 
@@ -57,3 +57,24 @@ def test_insert_rows_fills_fields_left_out_with_their_defaults():
 def test_insert_rows_refuses_to_leave_a_required_field_empty():
     with pytest.raises(ValueError, match=r"needs values for \['request_id', 'occurred_on'\]"):
         insert_rows(Event, ("type",), [("acknowledged",)])
+
+
+def test_reserve_ids_gives_fresh_keys_that_rows_can_be_written_with():
+    request = make_request()
+    first = Event.objects.order_by("-id").first()
+    ids = reserve_ids(Event, 3)
+    assert ids == sorted(set(ids)) and ids[0] > first.pk
+    insert_rows(
+        Event,
+        ("id", "request_id", "type", "occurred_on", "recorded_at"),
+        [(pk, request.pk, "hearing", date(2023, 3, 2), timezone.now()) for pk in ids],
+    )
+    assert set(Event.objects.filter(pk__in=ids).values_list("pk", flat=True)) == set(ids)
+    # The database's own numbering goes on after the reserved keys.
+    later = Event.objects.create(request=request, type="hearing", occurred_on=date(2023, 3, 3))
+    assert later.pk > ids[-1]
+    assert reserve_ids(Event, 1)[0] > later.pk
+
+
+def test_reserve_ids_of_nothing_is_nothing():
+    assert reserve_ids(Event, 0) == []
