@@ -68,6 +68,8 @@ def figures_cache(settings):
     """Turn on a real (per-process) cache, empty, for tests of cached figures."""
     from django.core.cache import cache
 
+    from rogatory.statistics.cache import figures_cache_forget
+
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -75,5 +77,7 @@ def figures_cache(settings):
         }
     }
     cache.clear()
+    figures_cache_forget()
     yield cache
     cache.clear()
+    figures_cache_forget()

@@ -191,17 +191,19 @@ def _broken(checked: int, head_hash: str, record: dict[str, Any], problem: str) 
     )
 
 
-def audit_data_revision() -> int:
-    """Return the sequence of the newest audit record that changed data, or 0 if none did.
+def audit_data_revision() -> str:
+    """Return which audit record last changed data: its sequence and the start of its hash.
 
-    Every change writes its audit record in its own transaction, so this number moves whenever
-    the register, its reference data or its users change. Records of data shown (`audit_view`
-    names them `<object>_view`) change nothing and are passed over.
+    Every change writes its audit record in its own transaction, so this moves whenever the
+    register, its reference data or its users change. Records of data shown (`audit_view`
+    names them `<object>_view`) change nothing and are passed over. The hash tells apart two
+    histories that reached the same sequence, such as a register restored from a backup and
+    then changed differently. "0" when nothing has changed data yet.
     """
-    sequence = (
+    newest = (
         AuditRecord.objects.exclude(action__endswith="_view")
         .order_by("-sequence")
-        .values_list("sequence", flat=True)
+        .values_list("sequence", "hash")
         .first()
     )
-    return sequence or 0
+    return f"{newest[0]}-{newest[1][:16]}" if newest else "0"

@@ -51,3 +51,41 @@ def test_different_keys_are_kept_apart():
     assert figures_cached("test", key=(date(2024, 1, 1), "en"), compute=compute) == 1
     assert figures_cached("test", key=(date(2024, 1, 1), "ru"), compute=compute) == 2
     assert figures_cached("other", key=(date(2024, 1, 1), "en"), compute=compute) == 3
+
+
+def test_a_server_process_keeps_the_figures_it_used_last_without_asking_the_shared_cache(
+    figures_cache,
+):
+    compute = _Counter()
+    figures_cached("test", key=(1,), compute=compute)
+    figures_cache.clear()  # another process's view of the shared cache: nothing in it
+    assert figures_cached("test", key=(1,), compute=compute) == 1
+    make_request()
+    assert figures_cached("test", key=(1,), compute=compute) == 2
+
+
+def test_figures_another_process_is_computing_are_waited_for_not_computed_again(
+    figures_cache, monkeypatch
+):
+    from rogatory.audit.selectors import audit_data_revision
+
+    revision = audit_data_revision()
+    key = f"figures:test:{revision}:"
+    compute = _Counter()
+    # Another process holds the computation; it stores its result while this one waits.
+    figures_cache.add(f"{key}{_digest((1,))}:computing", True, 60)
+    waits = []
+
+    def other_process_finishes(seconds):
+        waits.append(seconds)
+        figures_cache.set(f"{key}{_digest((1,))}", 41, 60)
+
+    monkeypatch.setattr("rogatory.statistics.cache.time.sleep", other_process_finishes)
+    assert figures_cached("test", key=(1,), compute=compute) == 41
+    assert compute.calls == 0 and len(waits) == 1
+
+
+def _digest(key):
+    from rogatory.statistics.cache import _key_text
+
+    return _key_text(key)
