@@ -17,6 +17,7 @@ from rogatory.core.exceptions import NotFoundError
 from rogatory.reference.models import Country, RefusalGround, Treaty
 from rogatory.register.models import Direction, Kind, Outcome, Request
 
+from .cache import figures_cached
 from .figures import Report
 from .partners import DECISIONS, PartnerYear, partner_history
 from .projection import OPENED_ON, OUTCOME, POLITICAL, report_ground_counts, report_requests
@@ -340,8 +341,14 @@ def report_default_year(*, today: date) -> int:
 
 
 def _register_bounds() -> dict[str, date | None]:
-    return Request.objects.aggregate(
-        first=Min("opened_on"), last_opened=Max("opened_on"), last_decided=Max("decided_on")
+    # No index serves these three together: on a million requests they are a scan of the
+    # table, which the report page's form asked for twice a view.
+    return figures_cached(
+        "register_bounds",
+        key=(),
+        compute=lambda: Request.objects.aggregate(
+            first=Min("opened_on"), last_opened=Max("opened_on"), last_decided=Max("decided_on")
+        ),
     )
 
 
