@@ -72,19 +72,6 @@ def requests_by_key(*, keys: Iterable[RequestKey]) -> dict[RequestKey, Request]:
     }
 
 
-def request_ids_by_key(*, keys: Iterable[RequestKey]) -> dict[RequestKey, int]:
-    """Return the ids of the registered requests among `keys`, in one query."""
-    condition = _keys_condition(keys)
-    if condition is None:
-        return {}
-    return {
-        (direction, reference): pk
-        for pk, direction, reference in Request.objects.filter(condition)
-        .order_by()
-        .values_list("pk", "direction", "reference")
-    }
-
-
 def _keys_condition(keys: Iterable[RequestKey]) -> Q | None:
     references: dict[str, list[str]] = defaultdict(list)
     for direction, reference in keys:

@@ -13,7 +13,6 @@ import math
 import operator
 import random
 import sys
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -24,7 +23,6 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +32,7 @@ from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action, authorize
 from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import audit_chain_reserve, audit_record
-from rogatory.core.bulk import insert_rows
+from rogatory.core.bulk import insert_rows, reserve_ids
 from rogatory.core.exceptions import ApplicationError, ValidationError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
@@ -770,18 +768,22 @@ class _BatchWriter:
         with transaction.atomic():
             audit_chain_reserve()
             plans = [self._plan(synthetic) for synthetic in batch]
+            for plan, pk in zip(plans, reserve_ids(Request, len(plans)), strict=True):
+                plan.request.pk = pk
             insert_rows(
-                Request, _REQUEST_COLUMNS, (_request_values(plan.request) for plan in plans)
+                Request,
+                ("id", *_REQUEST_COLUMNS),
+                ((plan.request.pk, *_request_values(plan.request)) for plan in plans),
             )
-            ids = _request_ids(plans)
-            for plan in plans:
-                plan.request.pk = ids[plan.synthetic.reference]
-            events = insert_rows(
+            written = [(plan.request.pk, event) for plan in plans for event in plan.events]
+            event_ids = reserve_ids(Event, len(written))
+            insert_rows(
                 Event,
-                _EVENT_COLUMNS,
+                ("id", *_EVENT_COLUMNS),
                 (
                     (
-                        plan.request.pk,
+                        event_id,
+                        request_id,
                         event.type,
                         event.occurred_on,
                         event.recorded_at,
@@ -791,11 +793,18 @@ class _BatchWriter:
                         event.overridden,
                         event.reason,
                     )
-                    for plan in plans
-                    for event in plan.events
+                    for event_id, (request_id, event) in zip(event_ids, written, strict=True)
                 ),
             )
-            self._write_event_grounds(plans)
+            insert_rows(
+                Event.grounds.through,
+                ("event_id", "refusalground_id"),
+                (
+                    (event_id, code)
+                    for event_id, (_request_id, event) in zip(event_ids, written, strict=True)
+                    for code in event.grounds
+                ),
+            )
             insert_rows(
                 RequestGround,
                 ("request_id", "ground_id"),
@@ -829,12 +838,12 @@ class _BatchWriter:
                     "first_request_id": plans[0].request.pk,
                     "last_request_id": plans[-1].request.pk,
                     "requests": len(plans),
-                    "events": events,
+                    "events": len(written),
                     "persons": persons,
                 },
             )
         self.requests += len(plans)
-        self.events += events
+        self.events += len(written)
         self.persons += persons
 
     def _plan(self, synthetic: SyntheticRequest) -> _Plan:
@@ -920,47 +929,6 @@ class _BatchWriter:
                 datetime.combine(day, time.min), self.zone
             )
         return midnight
-
-    def _write_event_grounds(self, plans: list[_Plan]) -> None:
-        # A history may hold several decisions (refused, re-opened, decided again); the
-        # database numbers them in the order they were written, which is the history's.
-        refused = {
-            plan.request.pk: [
-                event.grounds for event in plan.events if event.type == Event.Type.DECIDED
-            ]
-            for plan in plans
-            if any(event.grounds for event in plan.events)
-        }
-        if not refused:
-            return
-        decisions: dict[int, list[int]] = defaultdict(list)
-        for request_id, event_id in (
-            Event.objects.filter(request_id__in=refused, type=Event.Type.DECIDED)
-            .order_by("request_id", "id")
-            .values_list("request_id", "id")
-        ):
-            decisions[request_id].append(event_id)
-        insert_rows(
-            Event.grounds.through,
-            ("event_id", "refusalground_id"),
-            (
-                (event_id, code)
-                for request_id, grounds in refused.items()
-                for event_id, codes in zip(decisions[request_id], grounds, strict=True)
-                for code in codes
-            ),
-        )
-
-
-def _request_ids(plans: list[_Plan]) -> dict[str, int]:
-    """Return the ids the database gave the batch's requests, by reference."""
-    references: dict[str, list[str]] = defaultdict(list)
-    for plan in plans:
-        references[plan.synthetic.direction].append(plan.synthetic.reference)
-    condition = Q()
-    for direction, names in references.items():
-        condition |= Q(direction=direction, reference__in=names)
-    return dict(Request.objects.filter(condition).order_by().values_list("reference", "pk"))
 
 
 def _yesterday() -> date:
