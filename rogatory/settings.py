@@ -1,5 +1,7 @@
 """Settings for Rogatory; everything that varies by deployment comes from the environment."""
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "rogatory.core",
     "rogatory.reference",
     "rogatory.register",
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 503 with Retry-After, not 500, while the database cannot be reached.
+    "rogatory.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +73,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "rogatory.web.middleware.PermissionsPolicyMiddleware",
+    # After authentication and messages: it signs out an idle or too old session and says why.
+    "rogatory.web.middleware.SessionTimeoutMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rogatory.audit.middleware.AuditContextMiddleware",
     # Last, so that it sees the outcome of every login attempt.
@@ -100,6 +109,9 @@ TEMPLATES = [
 def _database(url: str) -> dict:
     """Return the settings of the database at `url`, with the options Rogatory runs it with."""
     database = dj_database_url.parse(url, conn_max_age=60)
+    # A kept connection that a database restart broke is replaced before the next request uses
+    # it, instead of failing that request.
+    database["CONN_HEALTH_CHECKS"] = True
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database["CONN_MAX_AGE"] = 0
         database["OPTIONS"] = {
@@ -186,7 +198,16 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
+# A session ends this long after signing in, however busy (rogatory.web.middleware), and
+# after ROGATORY_SESSION_IDLE_MINUTES without a request; the sign-in page then says which.
 SESSION_COOKIE_AGE = int(os.environ.get("ROGATORY_SESSION_SECONDS", str(8 * 3600)))
+ROGATORY_SESSION_IDLE_SECONDS = int(os.environ.get("ROGATORY_SESSION_IDLE_MINUTES", "30")) * 60
+# API tokens expire: after ROGATORY_TOKEN_DAYS unless a shorter lifetime is chosen; supervisors,
+# administrators and `rogatory token create --days` may choose up to ROGATORY_TOKEN_MAX_DAYS.
+ROGATORY_TOKEN_DAYS = int(os.environ.get("ROGATORY_TOKEN_DAYS", "90"))
+ROGATORY_TOKEN_MAX_DAYS = max(
+    int(os.environ.get("ROGATORY_TOKEN_MAX_DAYS", "365")), ROGATORY_TOKEN_DAYS
+)
 # Lock out a user name and address pair after this many failed sign-ins, for this long.
 AXES_FAILURE_LIMIT = int(os.environ.get("ROGATORY_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("ROGATORY_LOGIN_LOCKOUT_HOURS", "1"))
@@ -263,23 +284,83 @@ MEDIA_ROOT = Path(os.environ.get("ROGATORY_MEDIA_DIR", Path.cwd() / "media"))
 # Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = _env_bool("ROGATORY_SSL_REDIRECT", not DEBUG)
+# Load balancers and monitors probe the health endpoints over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS = int(os.environ.get("ROGATORY_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = _env_bool("ROGATORY_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 # Cookies travel only over HTTPS in production. A demo on http://127.0.0.1 turns this off.
 SESSION_COOKIE_SECURE = _env_bool("ROGATORY_SECURE_COOKIES", not DEBUG)
+# Lax, not Strict: a link to a request page in an e-mail opens it signed in, while a form
+# another site posts still arrives without the cookies (and fails the CSRF check anyway).
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Pages send the CSRF token in their forms and in htmx's hx-headers; no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page needs are switched off; pages may only write to the clipboard (the
+# token page's Copy button) and never read it. rogatory.web.middleware sends the header.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "clipboard-read=(), clipboard-write=(self)"
+)
+
+
+def _inline_style_sources(*names: str) -> list[str]:
+    """Return the CSP sources that allow the one inline <style> element of each template."""
+    sources = []
+    for name in names:
+        template = BASE_DIR / "web" / "templates" / "web" / name
+        if not template.is_file():
+            continue
+        style = template.read_text(encoding="utf-8").split("<style>", 1)[1].split("</style>")[0]
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode("ascii")
+        sources.append(f"'sha256-{digest}'")
+    return sorted(set(sources))
+
+
+# No inline script or style runs: scripts and styles come from our static files only. The one
+# exception is the <style> of the 500 and 503 pages, allowed by its hash, because those pages
+# must look right when the static files or the database are what failed. Charts are SVG
+# images (data: URLs), whose own styles apply inside the image only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *_inline_style_sources("500.html", "503.html")],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Logging ---------------------------------------------------------------------------------
 
+# No log line holds personal data: rogatory.core.logging replaces addresses by the routes they
+# match and withholds exceptions' messages. The filter sits on the handler, for every record, and
+# on the loggers that see requests, so that whatever else listens to them gets clean records too.
+_PERSONAL_DATA = {"filters": ["personal_data"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "rogatory.core.logging.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", **_PERSONAL_DATA}},
+    "loggers": {
+        "django.request": _PERSONAL_DATA,
+        "django.security": _PERSONAL_DATA,
+        "rogatory.api.errors": _PERSONAL_DATA,
+        # The development server's own lines, which would otherwise bypass the filter.
+        "django.server": {"handlers": ["console"], "propagate": False, **_PERSONAL_DATA},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("ROGATORY_LOG_LEVEL", "WARNING")},
 }
 

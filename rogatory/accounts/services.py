@@ -4,19 +4,22 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rogatory.audit.services import audit_record
 from rogatory.core.exceptions import NotFoundError, ValidationError
 
 from .models import ApiToken, Role, Unit, User
-from .permissions import Action, authorize
+from .permissions import Action, authorize, role_rank
 
 DEFAULT_UNIT_CODE = "central"
 DEFAULT_UNIT_NAME = "Central authority"
@@ -199,9 +202,39 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def token_days_allowed(*, actor: User | None, user: User) -> int:
+    """Return the longest lifetime, in days, that `actor` may give a new token of `user`.
+
+    ROGATORY_TOKEN_DAYS for viewers and clerks; up to ROGATORY_TOKEN_MAX_DAYS for supervisors
+    and administrators, and from the command line (an actor of None) for anyone.
+    """
+    if actor is None or role_rank(user.role) >= role_rank(Role.SUPERVISOR):
+        return settings.ROGATORY_TOKEN_MAX_DAYS
+    return settings.ROGATORY_TOKEN_DAYS
+
+
+def _check_token_days(days: int, *, actor: User | None, user: User) -> None:
+    longest = token_days_allowed(actor=actor, user=user)
+    if days < 1:
+        raise ValidationError(_("A token lives at least one day."), extra={"field": "days"})
+    if days > longest:
+        raise ValidationError(
+            ngettext(
+                "A token of %(user)s may live at most %(count)d day.",
+                "A token of %(user)s may live at most %(count)d days.",
+                longest,
+            )
+            % {"user": user.get_username(), "count": longest},
+            extra={"field": "days"},
+        )
+
+
 @transaction.atomic
-def token_create(*, actor: User | None, user: User, name: str) -> NewToken:
-    """Create an API token for `user`; return it with its secret, which is not kept."""
+def token_create(*, actor: User | None, user: User, name: str, days: int | None = None) -> NewToken:
+    """Create an API token for `user` that expires after `days` (ROGATORY_TOKEN_DAYS).
+
+    Return it with its secret, which is not kept.
+    """
     if actor is not None and actor.pk != user.pk:
         authorize(actor, Action.MANAGE_USERS)
     name = name.strip()
@@ -209,16 +242,27 @@ def token_create(*, actor: User | None, user: User, name: str) -> NewToken:
         raise ValidationError(_("Give the token a name, such as the program that will use it."))
     if len(name) > 100:
         raise ValidationError(_("A token name has at most 100 characters."))
+    days = settings.ROGATORY_TOKEN_DAYS if days is None else days
+    _check_token_days(days, actor=actor, user=user)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=secret[:10], digest=_digest(secret)
+        user=user,
+        name=name,
+        prefix=secret[:10],
+        digest=_digest(secret),
+        expires_at=timezone.now() + timedelta(days=days),
     )
     audit_record(
         actor=actor,
         action="token_create",
         object_type="api_token",
         object_id=token.pk,
-        after={"user": user.username, "name": name, "prefix": token.prefix},
+        after={
+            "user": user.username,
+            "name": name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at.isoformat(),
+        },
     )
     return NewToken(token=token, secret=secret)
 
@@ -242,17 +286,22 @@ def token_revoke(*, actor: User | None, token: ApiToken) -> None:
 
 
 def token_authenticate(secret: str) -> User | None:
-    """Return the active user a bearer token belongs to, or None for an unknown or revoked one."""
+    """Return the active user of a bearer token; None if it is unknown, revoked or expired."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=_digest(secret),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            user__is_active=True,
+        )
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     # Record use at most once a minute, so that busy clients do not write on every call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

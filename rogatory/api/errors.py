@@ -7,11 +7,14 @@ Status codes:
 - 403: the role or units of the user do not allow the operation, or a failed CSRF check;
 - 404: no such thing, or one of another unit (its existence is not disclosed);
 - 409: an event that cannot happen in the request's current state (`TransitionError`), or a
-  `version` that is no longer the request's (someone changed it meanwhile): the input is
-  well-formed but conflicts with the state of the register;
+  `version` (or `If-Match`) that is no longer the request's (`ConflictError`: someone changed
+  it meanwhile): the input is well-formed but conflicts with the state of the register;
 - 413: an upload larger than `ROGATORY_MAX_UPLOAD_BYTES`;
 - 422: input that is wrong in itself: schema validation, unknown codes, `ValidationError`,
-  and a register file with wrong rows (one error per wrong cell, with `row` and `column`).
+  and a register file with wrong rows (one error per wrong cell, with `row` and `column`);
+- 503: the database cannot be reached (restarting, failing over), with Retry-After; or an
+  uploaded file could not be written. Nothing was written; the same request may be sent again;
+- 507: an uploaded file could not be stored because the server's disk is full; nothing was kept.
 """
 
 import logging
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,11 +32,15 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from rogatory.core.exceptions import (
     ApplicationError,
+    ConflictError,
     NotFoundError,
     PermissionDeniedError,
+    StorageError,
+    StorageFullError,
     TransitionError,
     ValidationError,
 )
+from rogatory.core.middleware import RETRY_AFTER_SECONDS
 from rogatory.intake.services import ImportRejected
 
 logger = logging.getLogger(__name__)
@@ -56,7 +64,12 @@ _STATUS_BY_ERROR: tuple[tuple[type[ApplicationError], int], ...] = (
     (PermissionDeniedError, 403),
     (TransitionError, 409),
     (VersionConflictError, 409),
+    (ConflictError, 409),
     (UploadTooLargeError, 413),
+    # The server could not store a file: no space (507 Insufficient Storage, RFC 4918), or a
+    # failed write that may pass (503). Neither is the client's fault.
+    (StorageFullError, 507),
+    (StorageError, 503),
     (ValidationError, 422),
     (ApplicationError, 422),
 )
@@ -85,6 +98,9 @@ def errors_install(api: NinjaAPI) -> None:
         Http404: _not_found,
         RequestDataTooBig: _too_large,
         SuspiciousOperation: _suspicious,
+        OperationalError: _database_unavailable,
+        InterfaceError: _database_unavailable,
+        OSError: _os_error,
         Exception: _unexpected,
     }
     for exception, handler in handlers.items():
@@ -160,6 +176,37 @@ def _too_large(api: NinjaAPI, request: HttpRequest, exc: Exception) -> HttpRespo
 
 def _suspicious(api: NinjaAPI, request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(api, request, status=400, detail=_("The request cannot be accepted."))
+
+
+def _database_unavailable(api: NinjaAPI, request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The exception's text may quote a query's parameters; its class and the path are enough.
+    logger.error(
+        "Database unavailable (%s) for %s %s", type(exc).__name__, request.method, request.path
+    )
+    response = error_response(
+        api,
+        request,
+        status=503,
+        detail=_(
+            "The database cannot be reached at the moment; nothing was written. "
+            "Send the request again in a minute."
+        ),
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _os_error(api: NinjaAPI, request: HttpRequest, exc: OSError) -> HttpResponse:
+    # A full disk met outside the services (the temporary file of an upload being received).
+    if isinstance(StorageError.of(exc, name=""), StorageFullError):
+        logger.error("No space left to store an upload for %s %s", request.method, request.path)
+        return error_response(
+            api,
+            request,
+            status=507,
+            detail=_("The server has no space left to store the upload; nothing was kept."),
+        )
+    return _unexpected(api, request, exc)
 
 
 def _unexpected(api: NinjaAPI, request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -15,10 +15,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 
 from rogatory.core.exceptions import ApplicationError, ValidationError
+from rogatory.core.spreadsheet import csv_row, xlsx_value
 from rogatory.register.models import Direction, Kind, Outcome
 
 from .reader import FORMATS, XLSX
@@ -118,7 +117,13 @@ def _yes_no(value: bool | None) -> str:
 @contextmanager
 def _csv_writer(path: Path) -> Iterator[RowWriter]:
     with path.open("w", encoding="utf-8", newline="") as stream:
-        yield csv.writer(stream).writerow
+        writer = csv.writer(stream)
+
+        def write(values: list[Any]) -> None:
+            # Text a spreadsheet would run as a formula gets a leading ', which import removes.
+            writer.writerow(csv_row(values))
+
+        yield write
 
 
 @contextmanager
@@ -127,18 +132,8 @@ def _xlsx_writer(path: Path) -> Iterator[RowWriter]:
     sheet = workbook.create_sheet(_("Register"))
 
     def write(values: list[Any]) -> None:
-        sheet.append([_xlsx_value(sheet, value) for value in values])
+        # Text that looks like a formula or an error code stays text, as typed.
+        sheet.append([None if value == "" else xlsx_value(sheet, value) for value in values])
 
     yield write
     workbook.save(path)
-
-
-def _xlsx_value(sheet: Any, value: Any) -> Any:
-    if value == "":
-        return None
-    if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
-        # Text that looks like a formula or an error code stays text, as typed.
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value

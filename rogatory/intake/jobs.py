@@ -11,8 +11,12 @@ worker on another machine needs the same media directory. Exported files go to t
 storage under generated names and are deleted a day later, as abandoned uploads are.
 """
 
+import contextlib
+import fcntl
+import logging
 import secrets
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +25,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -39,6 +43,8 @@ from .rows import RowError
 from .selectors import register_job_get
 from .services import ImportRejected, register_import
 from .uploads import StoredUpload, upload_delete, upload_get
+
+logger = logging.getLogger(__name__)
 
 Kind, Status = RegisterJob.Kind, RegisterJob.Status
 
@@ -253,11 +259,19 @@ def _job_create(
 def register_job_run(*, job_id: int) -> RegisterJob | None:
     """Run a queued job as the user who asked for it, and record what came of it.
 
-    Return the finished job, or None when the job is gone or another worker took it.
+    Return the finished job, or None when the job is gone or another worker took it. While
+    it runs, the job's liveness lock is held (see `register_jobs_orphaned_fail`).
     """
-    job = _job_start(job_id)
-    if job is None:
-        return None
+    with _job_alive(job_id):
+        job = _job_start(job_id)
+        if job is None:
+            return None
+        _job_run(job)
+    register_export_sweep()
+    return job
+
+
+def _job_run(job: RegisterJob) -> None:
     with (
         translation.override(job.language or settings.LANGUAGE_CODE),
         client_address_set(job.client_address),
@@ -277,8 +291,6 @@ def register_job_run(*, job_id: int) -> RegisterJob | None:
             raise
         else:
             _job_finish(job, Status.DONE, result=result)
-    register_export_sweep()
-    return job
 
 
 def _job_start(job_id: int) -> RegisterJob | None:
@@ -361,6 +373,133 @@ def _run_export(job: RegisterJob) -> dict[str, Any]:
                 f"{_EXPORT_DIRECTORY}/{secrets.token_urlsafe(24)}.{file_format}", File(stream)
             )
     return {"requests": written}
+
+
+# --- Jobs whose worker died ------------------------------------------------------------------
+#
+# A worker holds a lock for each job it runs, from before the job is marked running until it is
+# marked finished: a PostgreSQL advisory lock on a connection of its own, or (SQLite, one
+# machine) an exclusive lock on a file beside the uploads. Either is released by the database
+# or the operating system when the process dies, however it dies. A running job whose lock
+# is free therefore has no worker left: it would show "running" forever.
+
+# The first key of the two-key advisory locks; the two-key space never meets the one-key one.
+_ADVISORY_LOCK_CLASS = 0x526A  # "Rj"
+_LOCK_DIRECTORY = "jobs"
+
+
+def register_jobs_orphaned_fail() -> int:
+    """Mark as failed the running jobs whose worker died, and delete their uploads.
+
+    Return how many were marked. `rogatory worker` calls it when it starts and then every
+    minute; an import is all or nothing, so a job whose worker died has written nothing.
+    """
+    failed = 0
+    running = RegisterJob.objects.filter(status=Status.RUNNING).values_list("pk", flat=True)
+    for job_id in list(running):
+        with _job_lock_try(job_id) as free:
+            if not free:
+                continue  # its worker is still at it
+            with transaction.atomic():
+                job = (
+                    RegisterJob.objects.select_for_update(of=("self",))
+                    .filter(pk=job_id, status=Status.RUNNING)
+                    .first()
+                )
+                if job is None:
+                    continue
+                with translation.override(job.language or settings.LANGUAGE_CODE):
+                    _job_finish(job, Status.FAILED, error=_orphaned_message(job))
+                _task_results_fail(job_id)
+            if job.kind in (Kind.IMPORT_CHECK, Kind.IMPORT):
+                upload_delete(token=job.parameters.get("token", ""))
+            logger.warning("Register job %s failed: its worker stopped while running it.", job_id)
+            failed += 1
+    return failed
+
+
+def _orphaned_message(job: RegisterJob) -> str:
+    if job.kind == Kind.EXPORT:
+        return _(
+            "The background worker stopped before the export finished; nothing was exported. "
+            "Export the register again."
+        )
+    return _(
+        "The background worker stopped before this file was processed to the end; nothing of "
+        "it was imported. Upload the file again."
+    )
+
+
+def _task_results_fail(job_id: int) -> None:
+    """Mark the django-tasks results of the job failed too, rather than running forever."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, args_kwargs__kwargs__job_id=job_id
+    ).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
+
+
+@contextlib.contextmanager
+def _job_alive(job_id: int) -> Iterator[None]:
+    """Hold the job's liveness lock for the block, waiting for a sweep that checks it."""
+    with _job_lock(job_id, wait=True):
+        yield
+
+
+@contextlib.contextmanager
+def _job_lock_try(job_id: int) -> Iterator[bool]:
+    """Take the job's liveness lock for the block if it is free; yield whether it was."""
+    with _job_lock(job_id, wait=False) as taken:
+        yield taken
+
+
+@contextlib.contextmanager
+def _job_lock(job_id: int, *, wait: bool) -> Iterator[bool]:
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        with _advisory_lock(job_id, wait=wait) as taken:
+            yield taken
+    else:
+        with _file_lock(job_id, wait=wait) as taken:
+            yield taken
+
+
+@contextlib.contextmanager
+def _advisory_lock(job_id: int, *, wait: bool) -> Iterator[bool]:
+    # A connection of its own: the job's own connection may be closed and opened again while
+    # it runs, which would let the lock go.
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with holder.cursor() as cursor:
+            function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+            cursor.execute(
+                f"SELECT {function}(%s, %s)", [_ADVISORY_LOCK_CLASS, job_id & 0x7FFFFFFF]
+            )
+            row = cursor.fetchone()
+        taken = wait or bool(row[0])
+        yield taken
+    finally:
+        holder.close()  # ends the session, and with it the lock
+
+
+@contextlib.contextmanager
+def _file_lock(job_id: int, *, wait: bool) -> Iterator[bool]:
+    directory = Path(settings.MEDIA_ROOT) / _LOCK_DIRECTORY
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = directory / f"{job_id}.lock"
+    with path.open("a") as stream:
+        try:
+            fcntl.flock(stream, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            # Whoever holds the lock may remove the file: a job runs once, so no worker waits
+            # for it, and a sweep that opens it afterwards finds the job no longer running.
+            path.unlink(missing_ok=True)
+            fcntl.flock(stream, fcntl.LOCK_UN)
 
 
 _RUNNERS = {

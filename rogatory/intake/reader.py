@@ -22,12 +22,16 @@ from openpyxl.utils.exceptions import InvalidFileException
 from tqdm import tqdm
 
 from rogatory.core.exceptions import ApplicationError
+from rogatory.core.spreadsheet import csv_text_unescape
+from rogatory.register.documents import binary_content_found
 
 CSV = "csv"
 XLSX = "xlsx"
 FORMATS = (CSV, XLSX)
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SNIFF_BYTES = 4096
 # Updating the progress bar on every row would cost more than reading the row.
 _PROGRESS_EVERY = 1000
 
@@ -69,20 +73,30 @@ def _open_binary(path: Path) -> BinaryIO:
 
 
 def register_file_format(path: Path) -> str:
-    """Return "csv" or "xlsx" for the file at `path`, from its content and then its suffix."""
+    """Return "csv" or "xlsx" for the file at `path`, from its content and then its suffix.
+
+    A file whose first bytes show another format (a PDF, an image, an old Excel file, a
+    program) is refused here, naming what it is, whatever its name says.
+    """
     with _open_binary(path) as stream:
-        start = stream.read(len(_ZIP_MAGIC))
-    if start == _ZIP_MAGIC:
+        head = stream.read(_SNIFF_BYTES)
+    if head.startswith(_ZIP_MAGIC):
         return XLSX
+    if head.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+        raise RegisterFileError(
+            _("The file %(name)s is in the old Excel format; save it as .xlsx or .csv.")
+            % {"name": path.name}
+        )
+    found = binary_content_found(head)
+    if found:
+        raise RegisterFileError(
+            _("The file %(name)s is not a register in CSV or XLSX: its content is %(found)s.")
+            % {"name": path.name, "found": found}
+        )
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         raise RegisterFileError(
             _("The file %(name)s is not a valid XLSX workbook.") % {"name": path.name}
-        )
-    if suffix == ".xls":
-        raise RegisterFileError(
-            _("The file %(name)s is in the old Excel format; save it as .xlsx or .csv.")
-            % {"name": path.name}
         )
     return CSV
 
@@ -152,7 +166,8 @@ def _csv_rows(
             bar.update(position - reported)
             reported = position
         if record and not is_empty_row(record):
-            yield number, tuple(record)
+            # An export escapes text that starts like a formula with a ' (core.spreadsheet).
+            yield number, tuple(csv_text_unescape(value) for value in record)
     if bar is not None:
         bar.update(bar.total - reported)
 
@@ -190,9 +205,14 @@ def _not_utf8(path: Path, row: int) -> RegisterFileError:
 
 @contextmanager
 def _open_xlsx(path: Path, *, progress: bool) -> Iterator[RegisterSheet]:
+    # Given a path, openpyxl refuses a name that does not end in .xlsx: the content has shown
+    # a zip already, and an upload keeps whatever name its sender gave it.
+    stream = _open_binary(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    # A damaged part of the zip fails to parse as XML: a SyntaxError.
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, SyntaxError, OSError):
+        stream.close()
         raise RegisterFileError(
             _("The file %(name)s is not a valid XLSX workbook.") % {"name": path.name}
         ) from None
@@ -220,6 +240,7 @@ def _open_xlsx(path: Path, *, progress: bool) -> Iterator[RegisterSheet]:
                 bar.close()
     finally:
         workbook.close()
+        stream.close()
 
 
 def _xlsx_records(cells: Iterator[RawRow], path: Path) -> Iterator[RawRow]:

@@ -56,6 +56,10 @@ STATUSES_BY_KIND: dict[str, tuple[str, ...]] = {
 GROUND_SEPARATOR = ";"
 _UNKNOWN_COLUMNS_NAMED = 10
 _MAX_LENGTHS = {"reference": 100, "counterpart_authority": 300}
+# The most persons sought one request may name, as the API allows.
+_MAX_PERSONS = 10_000
+# openpyxl names columns up to ZZZ.
+_LETTERED_COLUMNS = 18_278
 # Control characters (tabs and line breaks aside) are never meant, and PostgreSQL refuses NUL.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -149,6 +153,7 @@ def header_parse(values: tuple[str, ...]) -> tuple[Header, list[RowError]]:
         )
     errors: list[RowError] = []
     positions: dict[str, int] = {}
+    repeats: dict[str, list[int]] = {}
     unnamed: list[int] = []
     unknown: list[str] = []
     for index, (name, original) in enumerate(zip(names, values, strict=True)):
@@ -157,24 +162,37 @@ def header_parse(values: tuple[str, ...]) -> tuple[Header, list[RowError]]:
         elif name not in COLUMNS:
             unknown.append(original.strip())
         elif name in positions:
-            errors.append(
-                RowError(
-                    1,
-                    name,
-                    _("the column appears twice (columns %(first)s and %(second)s)")
-                    % {
-                        "first": get_column_letter(positions[name] + 1),
-                        "second": get_column_letter(index + 1),
-                    },
-                )
-            )
+            repeats.setdefault(name, [positions[name]]).append(index)
         else:
             positions[name] = index
+    errors.extend(_repeated_column_error(name, indexes) for name, indexes in repeats.items())
     errors[:0] = _unknown_column_errors(unknown)
     for column in REQUIRED_COLUMNS:
         if column not in positions:
             errors.append(RowError(1, column, _("this required column is missing")))
     return Header(positions=positions, width=len(values), unnamed=tuple(unnamed)), errors
+
+
+def _repeated_column_error(name: str, indexes: list[int]) -> RowError:
+    # One error for a column however often it repeats: a header may be a million cells wide.
+    first, second = (_column_letter(index) for index in indexes[:2])
+    if len(indexes) == 2:
+        message = _("the column appears twice (columns %(first)s and %(second)s)")
+    else:
+        message = ngettext(
+            "the column appears %(count)d time (first in columns %(first)s and %(second)s)",
+            "the column appears %(count)d times (first in columns %(first)s and %(second)s)",
+            len(indexes),
+        )
+    return RowError(1, name, message % {"count": len(indexes), "first": first, "second": second})
+
+
+def _column_letter(index: int) -> str:
+    """Return the spreadsheet name of the column at `index` (from 0): A, B, …, or its number.
+
+    Letters go up to ZZZ (column 18,278); a CSV file may have more columns, named by number.
+    """
+    return get_column_letter(index + 1) if index < _LETTERED_COLUMNS else str(index + 1)
 
 
 def _unknown_column_errors(unknown: list[str]) -> list[RowError]:
@@ -299,11 +317,11 @@ class RowValidator:
         stray.extend(range(header.width, len(values)))
         filled = [index for index in stray if _text(values[index])]
         if len(filled) == 1:
-            check.fail(get_column_letter(filled[0] + 1), _("a value in a column without a header"))
+            check.fail(_column_letter(filled[0]), _("a value in a column without a header"))
         elif filled:
             # One error for the row, however many such cells it has.
             check.fail(
-                get_column_letter(filled[0] + 1),
+                _column_letter(filled[0]),
                 ngettext(
                     "a value in a column without a header, and %(count)d more after it",
                     "a value in a column without a header, and %(count)d more after it",
@@ -388,6 +406,13 @@ class RowValidator:
             check.fail(
                 "persons",
                 _("“%(value)s” is not a whole number of at least 1") % {"value": persons},
+            )
+            return purpose, 1
+        if count > _MAX_PERSONS:
+            check.fail(
+                "persons",
+                _("“%(value)s” is more persons than one request can seek (at most %(max)d)")
+                % {"value": persons, "max": _MAX_PERSONS},
             )
             return purpose, 1
         return purpose, count

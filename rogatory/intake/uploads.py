@@ -20,7 +20,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from rogatory.core.exceptions import NotFoundError, ValidationError
+from rogatory.core.exceptions import NotFoundError, StorageError, ValidationError
+from rogatory.core.formats import format_megabytes
 
 _DIRECTORY = "imports"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -43,24 +44,31 @@ def upload_store(*, chunks: Iterable[bytes], original_name: str, max_bytes: int)
     """Write an uploaded file to a new private directory and return its token and digest."""
     upload_sweep()
     token = secrets.token_urlsafe(32)
-    _root().mkdir(mode=0o700, parents=True, exist_ok=True)
     directory = _root() / token
-    directory.mkdir(mode=0o700)
     path = directory / _clean_name(original_name)
     digest = hashlib.sha256()
     size = 0
     try:
+        _root().mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700)
         with path.open("xb") as stream:
             path.chmod(0o600)
             for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
                     raise ValidationError(
-                        _("The file is larger than %(limit)s MB.")
-                        % {"limit": max_bytes // (1024 * 1024)}
+                        _(
+                            "The file %(name)s is larger than %(limit)s, the most an upload may have."
+                        )
+                        % {"name": path.name, "limit": format_megabytes(max_bytes)},
+                        extra={"field": "file"},
                     )
                 digest.update(chunk)
                 stream.write(chunk)
+    except OSError as error:
+        # A full disk or a failed write: say so, naming the file, and keep nothing of it.
+        shutil.rmtree(directory, ignore_errors=True)
+        raise StorageError.of(error, name=path.name) from error
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise

@@ -34,6 +34,9 @@ def refusal_ground_list() -> QuerySet[RefusalGround]:
 def refusal_ground_get(*, code: str) -> RefusalGround:
     """Return the refusal ground with `code`, or raise NotFoundError."""
     try:
+        # PostgreSQL refuses to compare text holding a NUL; no code holds one.
+        if "\x00" in code:
+            raise RefusalGround.DoesNotExist
         return refusal_ground_list().get(code=code)
     except RefusalGround.DoesNotExist:
         raise NotFoundError(
@@ -49,6 +52,8 @@ def treaty_list() -> QuerySet[Treaty]:
 def treaty_get(*, code: str) -> Treaty:
     """Return the treaty with `code`, or raise NotFoundError."""
     try:
+        if "\x00" in code:
+            raise Treaty.DoesNotExist
         return Treaty.objects.get(code=code)
     except Treaty.DoesNotExist:
         raise NotFoundError(

@@ -7,9 +7,9 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import SuspiciousOperation
 from django.core.files import File
@@ -23,10 +23,21 @@ from rogatory.accounts.models import Unit
 from rogatory.accounts.permissions import Action, authorize, user_unit_ids
 from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import audit_chain_reserve, audit_record, audit_view
-from rogatory.core.exceptions import ConflictError, NotFoundError, ValidationError
+from rogatory.core.exceptions import (
+    ConflictError,
+    NotFoundError,
+    StorageError,
+    ValidationError,
+)
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
 from . import lifecycle
+from .documents import (
+    DOCUMENT_TYPES,
+    document_name_clean,
+    document_size_check,
+    document_type_check,
+)
 from .models import (
     Direction,
     Document,
@@ -298,7 +309,14 @@ def request_update(
     return request
 
 
-def request_record_sent(*, actor: Actor, request: Request, sent_on: date, note: str = "") -> Event:
+def request_record_sent(
+    *,
+    actor: Actor,
+    request: Request,
+    sent_on: date,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Event:
     """Record that we sent an outgoing request to the requested state."""
     return _record(
         action="request_record_sent",
@@ -307,11 +325,17 @@ def request_record_sent(*, actor: Actor, request: Request, sent_on: date, note: 
         type=Event.Type.SENT,
         on=sent_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
 def request_record_received(
-    *, actor: Actor, request: Request, received_on: date, note: str = ""
+    *,
+    actor: Actor,
+    request: Request,
+    received_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record that we received an incoming request from the requesting state."""
     return _record(
@@ -321,11 +345,17 @@ def request_record_received(
         type=Event.Type.RECEIVED,
         on=received_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
 def request_record_acknowledged(
-    *, actor: Actor, request: Request, acknowledged_on: date, note: str = ""
+    *,
+    actor: Actor,
+    request: Request,
+    acknowledged_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record that the receipt of the request was acknowledged."""
     return _record(
@@ -335,11 +365,17 @@ def request_record_acknowledged(
         type=Event.Type.ACKNOWLEDGED,
         on=acknowledged_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
 def request_record_supplementary_requested(
-    *, actor: Actor, request: Request, requested_on: date, note: str = ""
+    *,
+    actor: Actor,
+    request: Request,
+    requested_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record that the requested state asked for supplementary information."""
     return _record(
@@ -349,11 +385,17 @@ def request_record_supplementary_requested(
         type=Event.Type.SUPPLEMENTARY_REQUESTED,
         on=requested_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
 def request_record_supplementary_provided(
-    *, actor: Actor, request: Request, provided_on: date, note: str = ""
+    *,
+    actor: Actor,
+    request: Request,
+    provided_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record that the supplementary information asked for was provided."""
     return _record(
@@ -363,11 +405,17 @@ def request_record_supplementary_provided(
         type=Event.Type.SUPPLEMENTARY_PROVIDED,
         on=provided_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
 def request_record_provisional_arrest(
-    *, actor: Actor, request: Request, arrested_on: date, note: str = ""
+    *,
+    actor: Actor,
+    request: Request,
+    arrested_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record the provisional arrest of the person sought in an extradition request."""
     return _record(
@@ -377,11 +425,17 @@ def request_record_provisional_arrest(
         type=Event.Type.PROVISIONAL_ARREST,
         on=arrested_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
 def request_record_hearing(
-    *, actor: Actor, request: Request, held_on: date, note: str = ""
+    *,
+    actor: Actor,
+    request: Request,
+    held_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record a court hearing in an extradition case."""
     return _record(
@@ -391,6 +445,7 @@ def request_record_hearing(
         type=Event.Type.HEARING,
         on=held_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
@@ -404,6 +459,7 @@ def request_record_decision(
     political: bool | None = None,
     political_reason: str = "",
     note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record the decision on a request: executed, partially executed, granted, refused, withdrawn.
 
@@ -426,6 +482,7 @@ def request_record_decision(
         political=political_flag,
         political_overridden=overridden,
         reason=political_reason.strip() if overridden else "",
+        expected_version=expected_version,
     )
 
 
@@ -453,7 +510,12 @@ def refusal_political(
 
 
 def request_record_surrender(
-    *, actor: Actor, request: Request, surrendered_on: date, note: str = ""
+    *,
+    actor: Actor,
+    request: Request,
+    surrendered_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Record that the person sought was surrendered after extradition was granted."""
     return _record(
@@ -463,10 +525,18 @@ def request_record_surrender(
         type=Event.Type.SURRENDERED,
         on=surrendered_on,
         note=note,
+        expected_version=expected_version,
     )
 
 
-def request_reopen(*, actor: Actor, request: Request, reopened_on: date, reason: str) -> Event:
+def request_reopen(
+    *,
+    actor: Actor,
+    request: Request,
+    reopened_on: date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Event:
     """Re-open a decided request (an appeal, a resubmission), keeping its history."""
     if not reason.strip():
         raise ValidationError(_("Re-opening a decided request needs a reason."))
@@ -477,11 +547,17 @@ def request_reopen(*, actor: Actor, request: Request, reopened_on: date, reason:
         type=Event.Type.REOPENED,
         on=reopened_on,
         reason=reason.strip(),
+        expected_version=expected_version,
     )
 
 
 def request_correct_opening(
-    *, actor: Actor, request: Request, opened_on: date, reason: str
+    *,
+    actor: Actor,
+    request: Request,
+    opened_on: date,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Event:
     """Correct the date a request was sent or received, keeping the original in its history."""
     if not reason.strip():
@@ -493,6 +569,7 @@ def request_correct_opening(
         type=Event.Type.OPENING_CORRECTED,
         on=opened_on,
         reason=reason.strip(),
+        expected_version=expected_version,
     )
 
 
@@ -553,25 +630,35 @@ def document_attach(
     kind: str,
     title: str,
     original_name: str,
-    content_type: str,
     content: IO[bytes],
+    content_type: str = "",
 ) -> Document:
-    """Store a file with a request under a generated name, with its size and SHA-256."""
+    """Store a file with a request under a generated name, with its size, type and SHA-256.
+
+    The file is refused (DocumentRefused, nothing stored) when it is larger than
+    ROGATORY_MAX_UPLOAD_BYTES, or when its content is not a type Rogatory keeps or not what
+    its name says. The type stored is the one read from the content; `content_type`, the
+    type a browser claimed, is not trusted and not used. `original_name` is kept as data only.
+    """
     authorize(actor, Action.RECORD_EVENT, unit_id=request.unit_id)
     if kind not in Document.Kind.values:
         raise ValidationError(_("Unknown document kind “%(kind)s”.") % {"kind": kind})
+    name = document_name_clean(original_name)
+    limit = settings.ROGATORY_MAX_UPLOAD_BYTES
     wanted_name = f"documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
     storage_name = ""
     digest = hashlib.sha256()
     size = 0
     try:
         # The file is measured on its way to a local spool, not while the storage reads it: an
-        # S3 upload may read a part twice when it retries.
+        # S3 upload may read a part twice when it retries. Reading stops at the limit.
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spooled:
             for chunk in iter(lambda: content.read(1 << 16), b""):
-                digest.update(chunk)
                 size += len(chunk)
+                document_size_check(name=name, size=size, limit=limit)
+                digest.update(chunk)
                 spooled.write(chunk)
+            found = document_type_check(file=spooled, name=name)
             spooled.seek(0)
             storage_name = default_storage.save(wanted_name, File(spooled, name=wanted_name))
         with transaction.atomic():
@@ -579,9 +666,9 @@ def document_attach(
             document = Document.objects.create(
                 request=request,
                 kind=kind,
-                title=title.strip() or Path(original_name).name,
-                original_name=Path(original_name).name[:255],
-                content_type=content_type,
+                title=title.strip()[:300] or name[:300],
+                original_name=name,
+                content_type=found.content_type,
                 size=size,
                 sha256=digest.hexdigest(),
                 storage_name=storage_name,
@@ -599,6 +686,10 @@ def document_attach(
                     "sha256": document.sha256,
                 },
             )
+    except OSError as error:
+        # A full disk, a failed write of the spool or of the storage: say so, naming the file.
+        _stored_file_discard(storage_name or wanted_name)
+        raise StorageError.of(error, name=name) from error
     except BaseException:
         _stored_file_discard(storage_name or wanted_name)
         raise
@@ -614,34 +705,20 @@ def _stored_file_discard(name: str) -> None:
         logger.exception("Could not delete %s, which no document names.", name)
 
 
-# Types a browser may be told a download has; anything else goes out as opaque bytes, so that
-# an uploaded HTML or SVG file can never run as a page of Rogatory.
-SAFE_DOWNLOAD_TYPES = frozenset(
-    {
-        "application/pdf",
-        "application/msword",
-        "application/vnd.ms-excel",
-        "application/vnd.oasis.opendocument.spreadsheet",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/zip",
-        "image/jpeg",
-        "image/png",
-        "image/tiff",
-        "text/csv",
-        "text/plain",
-    }
-)
+# Types a browser may be told a download has: those an upload is checked to be. Anything else
+# (a document stored before the checks) goes out as opaque bytes, so that an HTML or SVG file
+# can never run as a page of Rogatory.
+SAFE_DOWNLOAD_TYPES = frozenset(kind.content_type for kind in DOCUMENT_TYPES)
 
 
 @dataclass(frozen=True)
 class DocumentFile:
-    """A document's stored file, open for sending, with the type to send it as."""
+    """A document's stored file, open for sending, with the type and file name to send it as."""
 
     document: Document
     file: File
     content_type: str
+    filename: str
 
 
 def document_fetch(*, actor: Actor, request: Request, document_id: int) -> DocumentFile:
@@ -672,7 +749,12 @@ def document_fetch(*, actor: Actor, request: Request, document_id: int) -> Docum
     content_type = document.content_type
     if content_type not in SAFE_DOWNLOAD_TYPES:
         content_type = "application/octet-stream"
-    return DocumentFile(document=document, file=file, content_type=content_type)
+    return DocumentFile(
+        document=document,
+        file=file,
+        content_type=content_type,
+        filename=document_name_clean(document.original_name),
+    )
 
 
 @transaction.atomic
@@ -689,11 +771,18 @@ def _record(
     political: bool | None = None,
     political_overridden: bool = False,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> Event:
+    """Record one event, checked against the request's lifecycle and, if given, its version.
+
+    The version is compared under the row lock that `_lock` takes, so that of two clerks who
+    read the same version and record at the same moment, the second gets a ConflictError.
+    """
     _check_not_future(on)
     request = _lock(request)
     needed = Action.REOPEN if type == Event.Type.REOPENED else Action.RECORD_EVENT
     authorize(actor, needed, unit_id=request.unit_id)
+    _check_version(request, expected_version)
     before = request_snapshot(request)
     grounds = grounds or []
     change = lifecycle.Change(
@@ -765,6 +854,39 @@ def _lock(request: Request) -> Request:
     """Return the request re-read under a row lock, so concurrent events queue up."""
     audit_chain_reserve()
     return Request.objects.select_for_update().get(pk=request.pk)
+
+
+def _check_version(request: Request, expected_version: int | None) -> None:
+    """Refuse a change made on a version of `request` (locked) that someone has since changed."""
+    if expected_version is None or request.version == expected_version:
+        return
+    latest = (
+        Event.objects.filter(request=request)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    message = _(
+        "Someone else changed this request since you read it (it is now at version "
+        "%(current)d, you had version %(expected)d)."
+    ) % {"current": request.version, "expected": expected_version}
+    if latest is not None:
+        who = latest.recorded_by.get_username() if latest.recorded_by else _("the system")
+        message += " " + _(
+            "The latest event is “%(event)s” of %(date)s, recorded by %(who)s at %(at)s."
+        ) % {
+            "event": latest.get_type_display(),
+            "date": latest.occurred_on.isoformat(),
+            "who": who,
+            "at": f"{timezone.localtime(latest.recorded_at):%Y-%m-%d %H:%M}",
+        }
+    message += " " + _(
+        "Check the request's history and record your event again if it still applies."
+    )
+    raise ConflictError(
+        message,
+        extra={"field": "version", "version": request.version, "expected": expected_version},
+    )
 
 
 def _check_not_future(on: date) -> None:

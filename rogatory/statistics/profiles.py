@@ -145,7 +145,11 @@ def country_profile(*, code: str, language: str, as_of: datetime | None = None) 
 
     With `as_of`, the figures are those known at that moment.
     """
-    country = Country.objects.filter(code=code.upper()).first() if len(code) == 2 else None
+    country = (
+        Country.objects.filter(code=code.upper()).first()
+        if len(code) == 2 and code.isalpha()
+        else None
+    )
     if country is None:
         raise NotFoundError(_("There is no country with the code “%(code)s”.") % {"code": code})
     return CountryProfile(

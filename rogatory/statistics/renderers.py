@@ -5,6 +5,8 @@ import io
 import json
 from collections.abc import Mapping
 
+from rogatory.core.spreadsheet import csv_row
+
 from .figures import Report
 from .narrative import narrative_write
 
@@ -28,9 +30,10 @@ def render_csv(report: Report) -> str:
         for figure, value in figures.as_dict().items():
             if isinstance(value, Mapping):
                 for key, count in value.items():
-                    writer.writerow((*common, kind, figure, key, count))
+                    writer.writerow(csv_row((*common, kind, figure, key, count)))
             else:
-                writer.writerow((*common, kind, figure, "", "" if value is None else value))
+                value = "" if value is None else value
+                writer.writerow(csv_row((*common, kind, figure, "", value)))
     return stream.getvalue()
 
 

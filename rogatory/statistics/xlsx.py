@@ -23,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from rogatory.core.spreadsheet import xlsx_text_needed, xlsx_value
 from rogatory.register.models import Direction, Kind, Outcome
 
 from .figures import Report
@@ -748,7 +749,7 @@ def _body(
                 )
             )
         else:
-            cells.append(value)
+            cells.append(xlsx_value(sheet, value))
     return cells
 
 
@@ -757,7 +758,7 @@ def _fact(sheet, value: object) -> object:
         return _cell(
             sheet, value, number_format=_date_format(value), alignment=Alignment(horizontal="left")
         )
-    return value
+    return xlsx_value(sheet, value)
 
 
 def _date_format(value: object) -> str | None:
@@ -778,6 +779,8 @@ def _cell(
     number_format: str | None = None,
 ) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
+    if xlsx_text_needed(value):
+        cell.data_type = "s"  # text a user typed, such as a unit's name, is never a formula
     if font is not None:
         cell.font = font
     if fill is not None:

@@ -1,11 +1,14 @@
 """Tests for signing in to the API: bearer tokens, the browser's session, and CSRF."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rogatory.accounts.models import Role
+from rogatory.accounts.models import ApiToken, Role
 from rogatory.accounts.services import token_create, token_revoke, user_update
 from rogatory.audit.models import AuditRecord
 
@@ -60,6 +63,31 @@ def test_a_revoked_token_is_refused(user_of, db):
 
     assert_error(response, 401)
     assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_an_expired_token_is_refused_like_a_revoked_one(user_of, db):
+    expired = token_create(actor=None, user=user_of(Role.SUPERVISOR), name="expired", days=1)
+    revoked = token_create(actor=None, user=user_of(Role.SUPERVISOR), name="revoked")
+    token_revoke(actor=None, token=revoked.token)
+    ApiToken.objects.filter(pk=expired.token.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    refused = _bearer(expired.secret).get(f"{API}/requests")
+
+    assert_error(refused, 401)
+    assert refused["WWW-Authenticate"] == "Bearer"
+    # Nothing tells an expired token from a revoked or unknown one.
+    assert refused.json() == _bearer(revoked.secret).get(f"{API}/requests").json()
+
+
+def test_a_token_works_until_it_expires(user_of, own_request):
+    new = token_create(actor=None, user=user_of(Role.VIEWER), name="script", days=1)
+    ApiToken.objects.filter(pk=new.token.pk).update(
+        expires_at=timezone.now() + timedelta(seconds=30)
+    )
+
+    assert _bearer(new.secret).get(f"{API}/requests").status_code == 200
 
 
 def test_the_token_of_a_deactivated_user_is_refused(user_of, db):

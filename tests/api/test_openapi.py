@@ -11,6 +11,7 @@ OPERATIONS = {
     ("post", "/api/v1/requests"),
     ("get", "/api/v1/requests/{request_id}"),
     ("post", "/api/v1/requests/{request_id}/events"),
+    ("post", "/api/v1/requests/{request_id}/documents"),
     ("get", "/api/v1/requests/{request_id}/documents/{document_id}"),
     ("get", "/api/v1/report"),
     ("get", "/api/v1/countries"),

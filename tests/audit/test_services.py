@@ -270,14 +270,14 @@ def test_document_attach_writes_one_audit_record(clerk, audit_after_setup, setti
         title="Reply",
         original_name="reply.pdf",
         content_type="application/pdf",
-        content=io.BytesIO(b"reply"),
+        content=io.BytesIO(b"%PDF-1.7 reply"),
     )
 
     record = _only(audit_after_setup())
     assert (record.action, record.actor_label) == ("document_attach", "clara.clerk")
     assert (record.object_type, record.object_id) == ("document", str(document.pk))
     assert record.after["request"] == request.pk
-    assert (record.after["size"], record.after["sha256"]) == (5, document.sha256)
+    assert (record.after["size"], record.after["sha256"]) == (14, document.sha256)
 
 
 @pytest.mark.django_db

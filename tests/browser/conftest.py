@@ -16,6 +16,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.db.models import Model
+from django.urls import get_resolver
 
 from rogatory.accounts.models import Unit
 from rogatory.accounts.services import unit_default_ensure
@@ -97,6 +98,9 @@ def live_server(request, tmp_path_factory):
     # The middleware reads these once, when the server thread builds its handler, and the
     # other tests of this worker keep the settings as they are. The live server serves static
     # files from the apps' folders; WhiteNoise only needs a STATIC_ROOT that exists.
+    # Import every view module (and the charting and statistics libraries behind them) here,
+    # not on the browser's first page, which would wait for it beyond its timeout.
+    get_resolver().url_patterns  # noqa: B018
     with override_settings(
         SECURE_SSL_REDIRECT=False, STATIC_ROOT=tmp_path_factory.mktemp("static")
     ):

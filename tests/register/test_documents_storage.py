@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from rogatory.core.exceptions import NotFoundError
 from rogatory.register import services
+from rogatory.register.documents import DocumentRefused
 from rogatory.register.models import Document
 from tests.accounts.factories import UserFactory
 
@@ -107,11 +108,12 @@ def test_document_attach_records_size_and_sha256_of_the_stored_file(bucket):
     assert (document.size, document.sha256) == (len(CONTENT), hashlib.sha256(CONTENT).hexdigest())
 
 
-def test_document_attach_stores_an_empty_file(bucket):
-    document = _attach(make_request(), content=b"")
+def test_document_attach_refuses_an_empty_file_and_leaves_no_object(bucket):
+    with pytest.raises(DocumentRefused, match="is empty"):
+        _attach(make_request(), content=b"")
 
-    stored = bucket.get_object(Bucket=BUCKET, Key=f"{PREFIX}/{document.storage_name}")
-    assert (stored["Body"].read(), document.size) == (b"", 0)
+    assert _keys(bucket) == []
+    assert not Document.objects.exists()
 
 
 def test_document_attach_leaves_no_object_when_the_database_write_fails(bucket, monkeypatch):

@@ -500,10 +500,11 @@ def test_document_download_of_unsafe_type_is_octet_stream(client, clerk_in, medi
         request=request,
         kind="other",
         title="Page",
-        original_name="page.html",
-        content_type="text/html",
-        content=__import__("io").BytesIO(b"<script>alert(1)</script>"),
+        original_name="page.pdf",
+        content=__import__("io").BytesIO(b"%PDF-1.4 page"),
     )
+    # Uploads are checked by content now; a page could only come from before the checks.
+    Document.objects.filter(pk=document.pk).update(content_type="text/html")
     download = client.get(reverse("web:document_download", args=[request.pk, document.pk]))
     assert download["Content-Type"] == "application/octet-stream"
     assert download["Content-Disposition"].startswith("attachment;")
@@ -511,7 +512,7 @@ def test_document_download_of_unsafe_type_is_octet_stream(client, clerk_in, medi
 
 def test_document_download_of_another_requests_document_is_404(client, clerk_in, media):
     first, second = make_request(), make_request()
-    _upload(client, first, b"x")
+    _upload(client, first, b"%PDF-1.4 x")
     document = Document.objects.get()
     url = reverse("web:document_download", args=[second.pk, document.pk])
     assert client.get(url).status_code == 404

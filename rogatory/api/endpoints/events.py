@@ -1,12 +1,17 @@
-"""Recording an event on a request: one endpoint, dispatched by type to the register's services."""
+"""Recording an event on a request: one endpoint, dispatched by type to the register's services.
 
+A client says which version of the request it read, in the body's `version` or in an `If-Match`
+header; the service refuses the event with 409 if the request has changed since, so that of two
+clerks recording on the same request at the same moment, one succeeds and the other is told.
+"""
+
+import re
 from collections.abc import Callable
 from datetime import date
 
-from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 from pydantic import ConfigDict
 
 from rogatory.accounts.models import User
@@ -15,7 +20,6 @@ from rogatory.register import services
 from rogatory.register.models import Event, Request
 from rogatory.register.selectors import request_get
 
-from ..errors import VersionConflictError
 from ..lookups import grounds_by_code
 from ..schemas import (
     ERRORS,
@@ -29,6 +33,7 @@ from ..schemas import (
     RequestOut,
     text,
 )
+from .requests import request_etag
 
 router = Router(tags=["requests"])
 
@@ -63,7 +68,15 @@ class EventRecordIn(Schema):
     reason: text(LONG_TEXT) = ""
     note: text(LONG_TEXT) = ""
     version: int | None = Field(
-        None, ge=1, le=MAX_ID, description="The request's version as last read; 409 if changed."
+        None,
+        ge=1,
+        le=MAX_ID,
+        description=(
+            "The request's version as last read (its `version`, or the `ETag` of a read). "
+            "Optional, but clients should send it (here or as `If-Match`): the event is then "
+            "refused with 409 if someone changed the request since, instead of being recorded "
+            "on a state the client has not seen."
+        ),
     )
 
 
@@ -74,19 +87,23 @@ class EventRecordOut(Schema):
     request: RequestOut
 
 
-Recorder = Callable[[User, Request, EventRecordIn], Event]
+Recorder = Callable[[User, Request, EventRecordIn, int | None], Event]
 
 
 def _dated(service: Callable[..., Event], date_argument: str) -> Recorder:
-    def record(actor: User, request: Request, payload: EventRecordIn) -> Event:
+    def record(actor: User, request: Request, payload: EventRecordIn, version: int | None) -> Event:
         return service(
-            actor=actor, request=request, note=payload.note, **{date_argument: payload.occurred_on}
+            actor=actor,
+            request=request,
+            note=payload.note,
+            expected_version=version,
+            **{date_argument: payload.occurred_on},
         )
 
     return record
 
 
-def _decision(actor: User, request: Request, payload: EventRecordIn) -> Event:
+def _decision(actor: User, request: Request, payload: EventRecordIn, version: int | None) -> Event:
     return services.request_record_decision(
         actor=actor,
         request=request,
@@ -96,18 +113,29 @@ def _decision(actor: User, request: Request, payload: EventRecordIn) -> Event:
         political=payload.political,
         political_reason=payload.political_reason,
         note=payload.note,
+        expected_version=version,
     )
 
 
-def _reopening(actor: User, request: Request, payload: EventRecordIn) -> Event:
+def _reopening(actor: User, request: Request, payload: EventRecordIn, version: int | None) -> Event:
     return services.request_reopen(
-        actor=actor, request=request, reopened_on=payload.occurred_on, reason=payload.reason
+        actor=actor,
+        request=request,
+        reopened_on=payload.occurred_on,
+        reason=payload.reason,
+        expected_version=version,
     )
 
 
-def _opening_correction(actor: User, request: Request, payload: EventRecordIn) -> Event:
+def _opening_correction(
+    actor: User, request: Request, payload: EventRecordIn, version: int | None
+) -> Event:
     return services.request_correct_opening(
-        actor=actor, request=request, opened_on=payload.occurred_on, reason=payload.reason
+        actor=actor,
+        request=request,
+        opened_on=payload.occurred_on,
+        reason=payload.reason,
+        expected_version=version,
     )
 
 
@@ -150,23 +178,32 @@ def _check_fields(payload: EventRecordIn) -> None:
             )
 
 
-def _check_version(request: Request, version: int | None) -> None:
-    if version is None:
-        return
-    current = (
-        Request.objects.select_for_update()
-        .filter(pk=request.pk)
-        .values_list("version", flat=True)
-        .get()
-    )
-    if current != version:
-        raise VersionConflictError(
+# An entity tag as `request_etag` writes it, "7", also weak (W/"7") or bare (7) from lenient clients.
+_ETAG = re.compile(r'^\s*(?:W/)?"?([0-9]{1,18})"?\s*$')
+
+
+def _expected_version(payload: EventRecordIn, if_match: str | None) -> int | None:
+    """Return the version the client read, from the body or the If-Match header, or None."""
+    if if_match is None or if_match.strip() == "*":
+        return payload.version
+    match = _ETAG.match(if_match)
+    if match is None:
+        raise ValidationError(
             _(
-                "The request has changed since version %(version)d (it is at %(current)d); read it again."
+                "If-Match must carry one version of the request, as its ETag gives it "
+                '(such as "3"), not “%(value)s”.'
             )
-            % {"version": version, "current": current},
+            % {"value": if_match[:100]},
+            extra={"field": "If-Match"},
+        )
+    version = int(match.group(1))
+    if payload.version is not None and payload.version != version:
+        raise ValidationError(
+            _("The version in the body (%(body)d) and in If-Match (%(header)d) differ.")
+            % {"body": payload.version, "header": version},
             extra={"field": "version"},
         )
+    return version
 
 
 @router.post(
@@ -175,14 +212,33 @@ def _check_version(request: Request, version: int | None) -> None:
     operation_id="request_event_record",
     summary="Record an event",
 )
-def request_event_record(request: HttpRequest, request_id: Id, payload: EventRecordIn) -> Status:
-    """Record what happened to a request; `reopened` needs a supervisor."""
+def request_event_record(
+    request: HttpRequest,
+    response: HttpResponse,
+    request_id: Id,
+    payload: EventRecordIn,
+    if_match: str | None = Header(
+        None,
+        alias="If-Match",
+        max_length=200,
+        description=(
+            'The request\'s version as last read, as its `ETag` gives it (such as `"3"`); '
+            "the same as `version` in the body."
+        ),
+    ),
+) -> Status:
+    """Record what happened to a request; `reopened` needs a supervisor.
+
+    Send the version of the request you read, as `version` in the body or as an `If-Match`
+    header (the `ETag` of `GET /requests/{id}`). If someone changed the request since, nothing
+    is recorded and the answer is 409, naming the latest event: read the request again and
+    decide whether your event still applies. Without a version the event is recorded on the
+    request as it stands. The answer's `ETag` is the request's new version.
+    """
     found = request_get(user=request.auth, request_id=request_id)
     _check_fields(payload)
-    with transaction.atomic():
-        # The version is checked under the row lock the service then takes again, so that no
-        # other change can slip in between.
-        _check_version(found, payload.version)
-        event = _RECORDERS[payload.type](request.auth, found, payload)
+    version = _expected_version(payload, if_match)
+    event = _RECORDERS[payload.type](request.auth, found, payload, version)
     found.refresh_from_db()
+    response["ETag"] = request_etag(found)
     return Status(201, {"event": event, "request": found})

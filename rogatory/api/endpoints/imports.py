@@ -13,6 +13,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
+from rogatory.core.formats import format_megabytes
 from rogatory.intake.services import register_import
 
 from ..errors import UploadTooLargeError
@@ -42,7 +43,7 @@ class ImportOut(Schema):
     dry_run: bool
 
 
-def _refuse_oversized(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def refuse_oversized(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Refuse a body larger than the upload limit before Django reads any of it."""
 
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -54,17 +55,17 @@ def _refuse_oversized(run: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         if length > settings.ROGATORY_MAX_UPLOAD_BYTES + 64 * 1024:
             from ..api import api  # here, because that module imports this one
 
-            return api.on_exception(request, _too_large())
+            return api.on_exception(request, upload_too_large())
         return run(request, *args, **kwargs)
 
     return checked
 
 
-def _too_large() -> UploadTooLargeError:
-    megabytes = settings.ROGATORY_MAX_UPLOAD_BYTES / (1024 * 1024)
+def upload_too_large() -> UploadTooLargeError:
+    """Return the error of a file larger than ROGATORY_MAX_UPLOAD_BYTES."""
     return UploadTooLargeError(
-        _("The file is larger than the %(limit)s MB an upload may have.")
-        % {"limit": f"{megabytes:g}"},
+        _("The file is larger than the %(limit)s an upload may have.")
+        % {"limit": format_megabytes(settings.ROGATORY_MAX_UPLOAD_BYTES)},
         extra={"field": "file"},
     )
 
@@ -80,7 +81,7 @@ def _safe_name(name: str | None) -> str:
     operation_id="register_import",
     summary="Import a register file",
 )
-@decorate_view(_refuse_oversized)
+@decorate_view(refuse_oversized)
 def register_import_endpoint(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -88,7 +89,7 @@ def register_import_endpoint(
 ) -> dict:
     """Check a CSV or XLSX register file and, unless `dry_run`, import it: all rows or none."""
     if file.size > settings.ROGATORY_MAX_UPLOAD_BYTES:
-        raise _too_large()
+        raise upload_too_large()
     target = unit_by_code_or_none(options.unit)
     with tempfile.TemporaryDirectory(prefix="rogatory-import-") as folder:
         path = Path(folder) / _safe_name(file.name)

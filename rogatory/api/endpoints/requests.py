@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -49,6 +49,11 @@ _MONEY_LAUNDERING = "The request concerns money laundering (counted apart in FAT
 _TERRORIST_FINANCING = (
     "The request concerns terrorist financing (counted apart in FATF statistics)."
 )
+
+
+def request_etag(request: Request) -> str:
+    """Return the entity tag of a request's version, as `ETag` and `If-Match` carry it."""
+    return f'"{request.version}"'
 
 
 class RequestListIn(Schema):
@@ -207,12 +212,14 @@ def request_register_endpoint(request: HttpRequest, payload: RequestRegisterIn) 
     summary="Retrieve a request",
     operation_id="request_retrieve",
 )
-def request_retrieve(request: HttpRequest, request_id: Id) -> Request:
+def request_retrieve(request: HttpRequest, response: HttpResponse, request_id: Id) -> Request:
     """Return a request with its history, persons sought and documents.
 
     Whoever may read the request sees its persons sought; each view of a person is audited.
+    The `ETag` header carries the request's version, to send back as `If-Match` with an event.
     """
     found = request_get(user=request.auth, request_id=request_id)
+    response["ETag"] = request_etag(found)
     events = Event.objects.select_related("recorded_by").prefetch_related("grounds")
     prefetch_related_objects(
         [found], Prefetch("events", queryset=events), "grounds", "persons", "documents"
@@ -237,12 +244,15 @@ def request_retrieve(request: HttpRequest, request_id: Id) -> Request:
     operation_id="request_update",
 )
 def request_update_endpoint(
-    request: HttpRequest, request_id: Id, payload: RequestUpdateIn
+    request: HttpRequest, response: HttpResponse, request_id: Id, payload: RequestUpdateIn
 ) -> Request:
-    """Change the descriptive details of a request, such as its offence or its FATF flags."""
+    """Change the descriptive details of a request, such as its offence or its FATF flags.
+
+    The `ETag` header of the answer carries the request's new version.
+    """
     found = request_get(user=request.auth, request_id=request_id)
     try:
-        return request_update(
+        updated = request_update(
             actor=request.auth,
             request=found,
             expected_version=payload.version,
@@ -250,3 +260,5 @@ def request_update_endpoint(
         )
     except ConflictError as error:
         raise VersionConflictError(error.message, extra={"field": "version"}) from None
+    response["ETag"] = request_etag(updated)
+    return updated

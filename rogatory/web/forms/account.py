@@ -1,9 +1,11 @@
 """Forms of the sign-in and account pages."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from rogatory.accounts.models import User
 
@@ -93,10 +95,25 @@ class PasswordChangeForm(forms.Form):
 
 
 class TokenCreateForm(forms.Form):
-    """The name of a new API token."""
+    """The name of a new API token and how many days it works."""
 
     name = forms.CharField(
         label=gettext_lazy("Token name"),
         max_length=100,
         help_text=gettext_lazy("Name the program that will use it, such as “Statistics export”."),
     )
+    # Left empty, the token gets the default lifetime, ROGATORY_TOKEN_DAYS.
+    days = forms.IntegerField(label=gettext_lazy("Works for, days"), min_value=1, required=False)
+
+    def __init__(self, *args, longest_days: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["days"]
+        field.initial = min(settings.ROGATORY_TOKEN_DAYS, longest_days)
+        field.max_value = longest_days
+        field.validators.append(MaxValueValidator(longest_days))
+        field.widget.attrs["max"] = longest_days
+        field.help_text = ngettext(
+            "After this the token stops working; at most %(count)d day.",
+            "After this the token stops working; at most %(count)d days.",
+            longest_days,
+        ) % {"count": longest_days}

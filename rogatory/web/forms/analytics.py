@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from rogatory.accounts.models import Unit, User
 from rogatory.accounts.permissions import user_sees_all_units
 from rogatory.core.exceptions import ApplicationError
+from rogatory.core.formats import format_megabytes
 from rogatory.register.models import Direction
 from rogatory.statistics.projection import as_of_check
 
@@ -45,7 +46,8 @@ class RegisterUploadForm(forms.Form):
         limit = settings.ROGATORY_MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}
+                _("The file %(name)s is larger than %(limit)s, the most an upload may have.")
+                % {"name": Path(upload.name).name, "limit": format_megabytes(limit)}
             )
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))

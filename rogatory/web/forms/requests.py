@@ -23,6 +23,7 @@ from rogatory.accounts.permissions import user_sees_all_units, user_unit_ids
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 from rogatory.register import lifecycle
+from rogatory.register.documents import DOCUMENT_EXTENSIONS
 from rogatory.register.models import (
     Direction,
     Document,
@@ -564,9 +565,21 @@ class EventForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The version of the request the page showed: the service refuses the event if someone has
+    # changed the request since, and a second submit of the same form finds it changed.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, event_type: str, state: lifecycle.State, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
+    def __init__(
+        self,
+        *args: Any,
+        event_type: str,
+        state: lifecycle.State,
+        version: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("occurred_on", timezone.localdate())
+        initial.setdefault("version", version)
         super().__init__(*args, prefix=event_type, **kwargs)
         self.event_type = event_type
         self.state = state
@@ -704,10 +717,15 @@ _FORM_CLASSES: dict[str, type[EventForm]] = {
 EVENT_TYPES = tuple(EventForm.TEXTS)
 
 
-def event_form(event_type: str, *, state: lifecycle.State, data: Any = None) -> EventForm:
-    """Return the form that records an event of `event_type` on a request in `state`."""
+def event_form(
+    event_type: str, *, state: lifecycle.State, data: Any = None, version: int | None = None
+) -> EventForm:
+    """Return the form that records an event of `event_type` on a request in `state`.
+
+    An unbound form carries `version`, the version of the request the page shows.
+    """
     form_class = _FORM_CLASSES.get(event_type, EventForm)
-    return form_class(data, event_type=event_type, state=state)
+    return form_class(data, event_type=event_type, state=state, version=version)
 
 
 # --- Persons sought and documents --------------------------------------------------------------
@@ -737,7 +755,11 @@ class PersonForm(forms.Form):
 class DocumentForm(forms.Form):
     """A file to attach to a request."""
 
-    file = forms.FileField(label=gettext_lazy("File"))
+    # The browser offers the kinds of file Rogatory keeps; the service checks the content.
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_EXTENSIONS)}),
+    )
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind of document"), choices=Document.Kind.choices, initial="other"
     )

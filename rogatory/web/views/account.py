@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,7 +25,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rogatory.accounts.models import ApiToken, User
 from rogatory.accounts.permissions import user_sees_all_units
-from rogatory.accounts.services import NewToken, token_create, token_revoke, user_set_password
+from rogatory.accounts.services import (
+    NewToken,
+    token_create,
+    token_days_allowed,
+    token_revoke,
+    user_set_password,
+)
 from rogatory.accounts.two_factor import (
     two_factor_allowed,
     two_factor_confirm,
@@ -170,11 +177,14 @@ def account_password(request: HttpRequest) -> HttpResponse:
 @never_cache
 def account_token_create(request: HttpRequest) -> HttpResponse:
     """Create an API token and show its secret, this once."""
-    form = TokenCreateForm(request.POST)
+    form = _token_form(request, data=request.POST)
     if form.is_valid():
         try:
             new = token_create(
-                actor=request.user, user=request.user, name=form.cleaned_data["name"]
+                actor=request.user,
+                user=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
             )
         except ApplicationError as error:
             service_error_add(form, error, field="name")
@@ -252,6 +262,11 @@ def account_two_factor_disable(request: HttpRequest) -> HttpResponse:
     return _account_page(request, disable_form=form)
 
 
+def _token_form(request: HttpRequest, data: dict | None = None) -> TokenCreateForm:
+    longest = token_days_allowed(actor=request.user, user=request.user)
+    return TokenCreateForm(data, longest_days=longest)
+
+
 def _account_page(
     request: HttpRequest,
     *,
@@ -271,7 +286,8 @@ def _account_page(
             "two_factor_allowed": two_factor_allowed(user),
             "two_factor_on": two_factor_device(user) is not None,
             "password_form": password_form or PasswordChangeForm(user=user),
-            "token_form": token_form or TokenCreateForm(),
+            "token_form": token_form or _token_form(request),
+            "now": timezone.now(),
             "disable_form": disable_form or OneTimeCodeForm(auto_id="disable_%s"),
             "new_token": new_token,
         },

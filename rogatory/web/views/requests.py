@@ -22,6 +22,7 @@ from rogatory.accounts.permissions import Action, user_can
 from rogatory.audit.services import audit_view
 from rogatory.core.exceptions import (
     ConflictError,
+    StorageError,
     TransitionError,
     ValidationError,
 )
@@ -164,20 +165,20 @@ def request_event(request: HttpRequest, request_id: int, event_type: str) -> Htt
         raise PermissionDenied
     found = request_get(user=request.user, request_id=request_id)
     form = event_form(event_type, state=request_state(request=found), data=request.POST)
-
-    def record() -> str:
-        _event_record(actor=request.user, request=found, form=form)
-        return _("Recorded: %(event)s.") % {"event": form.heading}
-
-    return _card_change(
-        request,
-        found,
-        form,
-        part="events",
-        form_name="event_form",
-        save=record,
-        errors=_FORM_ERRORS,
-    )
+    if form.is_valid():
+        try:
+            _event_record(actor=request.user, request=found, form=form)
+        except ConflictError as error:
+            # Someone recorded first: show the request as it now is, and the form as typed,
+            # carrying the current version so that submitting it again records it.
+            found = request_get(user=request.user, request_id=request_id)
+            form = _event_form_again(form, found, error)
+        except _FORM_ERRORS as error:
+            service_error(form, error)
+        else:
+            done = _("Recorded: %(event)s.") % {"event": form.heading}
+            return _changed(request, found, part="events", done=done)
+    return _part(request, found, part="events", event_form=form)
 
 
 @action_required(Action.RECORD_EVENT)
@@ -211,13 +212,18 @@ def document_upload(request: HttpRequest, request_id: int) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             title=form.cleaned_data["title"],
             original_name=upload.name,
-            content_type=upload.content_type or "application/octet-stream",
             content=upload,
         )
         return _("%(title)s attached.") % {"title": document.title}
 
     return _card_change(
-        request, found, form, part="documents", form_name="document_form", save=attach
+        request,
+        found,
+        form,
+        part="documents",
+        form_name="document_form",
+        save=attach,
+        errors=(ValidationError, StorageError),
     )
 
 
@@ -231,7 +237,7 @@ def document_download(request: HttpRequest, request_id: int, document_id: int) -
     response = FileResponse(
         fetched.file,
         as_attachment=True,
-        filename=fetched.document.original_name,
+        filename=fetched.filename,
         content_type=fetched.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -267,10 +273,35 @@ def _event_record(*, actor: Any, request: Request, form: EventForm) -> Event:
             political=form.political_choice(),
             political_reason=data["political_reason"],
             note=data["note"],
+            expected_version=data["version"],
         )
     service, date_argument = _DATED_SERVICES[form.event_type]
     words = {"reason": data["reason"]} if "reason" in data else {"note": data["note"]}
-    return service(actor=actor, request=request, **{date_argument: data["occurred_on"]}, **words)
+    return service(
+        actor=actor,
+        request=request,
+        expected_version=data["version"],
+        **{date_argument: data["occurred_on"]},
+        **words,
+    )
+
+
+def _event_form_again(form: EventForm, current: Request, conflict: ConflictError) -> EventForm:
+    """Return `form` as the user typed it, on the current version of the request, and why."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(current.version)
+    again = event_form(form.event_type, state=request_state(request=current), data=data)
+    again.is_valid()
+    again.add_error(
+        None,
+        conflict.message
+        + " "
+        + _(
+            "The history below shows the request as it is now; what you typed is kept, so "
+            "submit again if your event still applies."
+        ),
+    )
+    return again
 
 
 def _card_change(
@@ -340,7 +371,7 @@ def _detail_context(
         "state": state,
         "grounds": shown.grounds.order_by("position", "code"),
         "events": request_events(request=shown),
-        "event_forms": _event_forms(request, state, failed=event_form),
+        "event_forms": _event_forms(request, state, version=shown.version, failed=event_form),
         "persons": persons,
         "person_form": person_form or PersonForm(),
         "documents": request_documents(request=shown),
@@ -352,9 +383,12 @@ def _detail_context(
 
 
 def _event_forms(
-    request: HttpRequest, state: lifecycle.State, *, failed: EventForm | None
+    request: HttpRequest, state: lifecycle.State, *, version: int, failed: EventForm | None
 ) -> list[EventForm]:
-    """Return a form for each event the user may record now, keeping a failed one as typed."""
+    """Return a form for each event the user may record now, keeping a failed one as typed.
+
+    Each blank form carries `version`, the version of the request the page shows.
+    """
     if not user_can(request.user, Action.RECORD_EVENT):
         return []
     allowed = [
@@ -368,7 +402,7 @@ def _event_forms(
     return [
         failed
         if failed is not None and failed.event_type == event_type
-        else event_form(event_type, state=state)
+        else event_form(event_type, state=state, version=version)
         for event_type in allowed
     ]
 

@@ -1,16 +1,19 @@
 """`rogatory token create|list|revoke NAME`: the API tokens of a user.
 
 `create` prints the new token alone on its last line, so that a script can take it with
-`rogatory token create alice | tail -n 1`.
+`rogatory token create alice | tail -n 1`. A token expires after `--days` days
+(ROGATORY_TOKEN_DAYS by default, at most ROGATORY_TOKEN_MAX_DAYS).
 """
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rogatory.accounts.models import User
+from rogatory.accounts.models import ApiToken, User
 from rogatory.accounts.services import token_create, token_revoke
 from rogatory.core.exceptions import ApplicationError
 
@@ -37,6 +40,20 @@ class Command(BaseCommand):
             metavar="TOKEN_NAME",
             help=gettext_lazy("what the token is for, such as the program that will use it"),
         )
+        create.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            metavar="DAYS",
+            help=gettext_lazy(
+                "how many days the token works (default: ROGATORY_TOKEN_DAYS, %(default_days)d; "
+                "at most ROGATORY_TOKEN_MAX_DAYS, %(max_days)d)"
+            )
+            % {
+                "default_days": settings.ROGATORY_TOKEN_DAYS,
+                "max_days": settings.ROGATORY_TOKEN_MAX_DAYS,
+            },
+        )
         listing = actions.add_parser("list", help=gettext_lazy("list a user's tokens"))
         listing.add_argument("username", metavar="NAME", help=gettext_lazy("the user's name"))
         revoke = actions.add_parser("revoke", help=gettext_lazy("revoke a token"))
@@ -49,7 +66,7 @@ class Command(BaseCommand):
         user = _user(username)
         try:
             if action == "create":
-                self._create(user, options["token_name"])
+                self._create(user, options["token_name"], options["days"])
             elif action == "list":
                 self._list(user)
             else:
@@ -57,11 +74,14 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from None
 
-    def _create(self, user: User, name: str) -> None:
-        new = token_create(actor=None, user=user, name=name)
+    def _create(self, user: User, name: str, days: int | None) -> None:
+        new = token_create(actor=None, user=user, name=name, days=days)
         self.stdout.write(
             _("Token “%(name)s” created for %(user)s. It is shown only now; keep it secret.")
             % {"name": new.token.name, "user": user.get_username()}
+        )
+        self.stdout.write(
+            _("It works until %(date)s UTC.") % {"date": f"{new.token.expires_at:%Y-%m-%d %H:%M}"}
         )
         self.stdout.write(_("Send it as the header “Authorization: Bearer TOKEN”. The token:"))
         self.stdout.write(new.secret)
@@ -78,7 +98,8 @@ class Command(BaseCommand):
                         token.name,
                         _("created %(date)s") % {"date": f"{token.created_at:%Y-%m-%d}"},
                         _("last used %(date)s") % {"date": _date_or_never(token.last_used_at)},
-                        _("revoked") if token.revoked_at else _("active"),
+                        _("expires %(date)s") % {"date": f"{token.expires_at:%Y-%m-%d}"},
+                        _status(token),
                     ]
                 )
             )
@@ -112,6 +133,14 @@ def _user(username: str) -> User:
         return User.objects.get(username=username)
     except User.DoesNotExist:
         raise CommandError(_("There is no user named “%(name)s”.") % {"name": username}) from None
+
+
+def _status(token: ApiToken) -> str:
+    if token.revoked_at:
+        return _("revoked")
+    if token.expires_at <= timezone.now():
+        return _("expired")
+    return _("active")
 
 
 def _date_or_never(moment: datetime | None) -> str:

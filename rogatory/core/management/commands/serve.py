@@ -65,7 +65,15 @@ class Command(BaseCommand):
         with_worker: bool,
         **options,
     ) -> None:
-        if not settings.DEBUG and settings.SECRET_KEY.startswith("insecure-"):
+        if settings.DEBUG:
+            raise CommandError(
+                _(
+                    "ROGATORY_DEBUG is on: a production server would show its settings and the "
+                    "data of a failed request to anyone. Unset ROGATORY_DEBUG before serving; "
+                    "for development use `rogatory runserver`."
+                )
+            )
+        if settings.SECRET_KEY.startswith("insecure-"):
             raise CommandError(
                 _(
                     "Set ROGATORY_SECRET_KEY before serving: sessions must survive a restart "
@@ -84,6 +92,10 @@ class Command(BaseCommand):
             str(workers),
             "--access-logfile",
             "-",
+            # Access lines name the route a request matched, never its query string, the page
+            # it came from or its headers: they may hold personal data (rogatory.core.logging).
+            "--logger-class",
+            "rogatory.core.logging.AccessLogger",
             # Gunicorn's run-time control socket sits at one path per user, so two servers
             # on a machine would contend for it; Rogatory is managed by signals instead.
             "--no-control-socket",

@@ -4,8 +4,12 @@ Run one or more beside the web server, on this machine or on any other that reac
 database and media directory. Each takes queued tasks from the database one at a time; it is
 django-tasks' database worker (`db_worker`) under Rogatory's name. Ctrl+C or SIGTERM lets the
 task it is running finish first; a second one stops it at once.
+
+When it starts, and every minute after, it marks as failed the jobs left "running" by a worker
+that died (killed, out of memory, its machine restarted), so that nobody waits for them.
 """
 
+import logging
 import os
 import signal
 import threading
@@ -13,10 +17,17 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rogatory.intake.jobs import register_jobs_orphaned_fail
 from rogatory.intake.tasks import tasks_wait_for_worker
+
+logger = logging.getLogger(__name__)
+
+# How often a worker looks for jobs whose worker died.
+ORPHANS_EVERY_SECONDS = 60
 
 
 class Command(BaseCommand):
@@ -64,6 +75,9 @@ class Command(BaseCommand):
             raise CommandError(_("The interval must be zero or more seconds."))
         if parent_pid is not None:
             _stop_with_parent(parent_pid)
+        register_jobs_orphaned_fail()
+        if not batch:
+            _orphans_sweep_every(ORPHANS_EVERY_SECONDS)
         call_command(
             "db_worker",
             interval=interval,
@@ -74,6 +88,22 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
+
+
+def _orphans_sweep_every(seconds: float) -> None:
+    """Mark jobs whose worker died as failed every `seconds`, beside the tasks this one runs."""
+
+    def sweep() -> None:
+        while True:
+            time.sleep(seconds)
+            try:
+                register_jobs_orphaned_fail()
+            except Exception:  # a database away for a moment: try again next time
+                logger.exception("Could not look for register jobs whose worker stopped.")
+            finally:
+                connections.close_all()
+
+    threading.Thread(target=sweep, name="rogatory-worker-orphans", daemon=True).start()
 
 
 def _stop_with_parent(parent_pid: int) -> None:
