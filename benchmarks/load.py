@@ -207,21 +207,31 @@ def server_env(database_url: str, folder: Path) -> dict[str, str]:
 
 
 def server_start(
-    env: dict[str, str], *, port: int, workers: int | None, log: Path
+    env: dict[str, str],
+    *,
+    port: int,
+    workers: int | None,
+    log: Path,
+    collect_static: bool = True,
+    wait_seconds: int = 120,
 ) -> subprocess.Popen:
-    """Start `rogatory serve` and wait until it answers; its output goes to `log`."""
-    subprocess.run(
-        [str(BIN / "rogatory"), "collectstatic", "--noinput"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    """Start `rogatory serve` and wait until it answers; its output goes to `log`.
+
+    Without `collect_static`, ROGATORY_STATIC_ROOT in `env` must already hold the static files.
+    """
+    if collect_static:
+        subprocess.run(
+            [str(BIN / "rogatory"), "collectstatic", "--noinput"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     command = [str(BIN / "rogatory"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers:
         command += ["--workers", str(workers)]
     with log.open("wb") as output:
         server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"rogatory serve stopped at once:\n{log.read_text()[-3000:]}")
@@ -231,7 +241,7 @@ def server_start(
         except OSError:
             time.sleep(0.5)
     server_stop(server)
-    sys.exit(f"rogatory serve did not answer within two minutes:\n{log.read_text()[-3000:]}")
+    sys.exit(f"rogatory serve did not answer within {wait_seconds} s:\n{log.read_text()[-3000:]}")
 
 
 def server_stop(server: subprocess.Popen) -> None:

@@ -35,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -57,7 +56,7 @@ from databases import (
     rogatory,
     rogatory_env,
 )
-from load import PASSWORD, USERNAME, _free_port, server_env, server_stop, sign_in
+from load import PASSWORD, USERNAME, _free_port, server_env, server_start, server_stop, sign_in
 
 # What a client does next, and how often: reads are three in five.
 OPERATIONS = {
@@ -158,7 +157,16 @@ def soak_server(database_url: str, *, workers: int | None = None) -> Iterator[Se
         env = server_env(database_url, folder) | {"ROGATORY_STATIC_ROOT": str(static_files())}
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = _serve(env, port=port, workers=workers, log=folder / "server.log")
+        # Ten minutes: gunicorn's workers import the charting and PDF libraries as they start,
+        # which takes long on a machine the clients and PostgreSQL keep busy.
+        server = server_start(
+            env,
+            port=port,
+            workers=workers,
+            log=folder / "server.log",
+            collect_static=False,
+            wait_seconds=600,
+        )
         try:
             cookie = sign_in(base, username=USERNAME, password=PASSWORD)
             yield Server(base, token, cookie, _worker_count(server.pid), database_url)
@@ -229,26 +237,6 @@ def static_files() -> Path:
     except OSError:  # another run got there first
         shutil.rmtree(partial, ignore_errors=True)
     return folder
-
-
-def _serve(env: dict[str, str], *, port: int, workers: int | None, log: Path) -> subprocess.Popen:
-    """Start `rogatory serve` on collected static files and wait until it answers."""
-    command = [str(BIN / "rogatory"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    if workers:
-        command += ["--workers", str(workers)]
-    with log.open("wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"rogatory serve stopped at once:\n{log.read_text()[-3000:]}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5).close()
-            return server
-        except OSError:
-            time.sleep(0.5)
-    server_stop(server)
-    raise RuntimeError(f"rogatory serve did not answer in 10 minutes:\n{log.read_text()[-3000:]}")
 
 
 def _worker_count(pid: int) -> int:

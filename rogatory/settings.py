@@ -325,14 +325,14 @@ def _inline_style_sources(*names: str) -> list[str]:
 
 
 # No inline script or style runs: scripts and styles come from our static files only. The one
-# exception is the <style> of the 500 and 503 pages, allowed by its hash, because those pages
-# must look right when the static files or the database are what failed. Charts are SVG
-# images (data: URLs), whose own styles apply inside the image only.
+# exception is the <style> of the 500 page (and of the 503 page that extends it), allowed by its
+# hash, because those pages must look right when the static files or the database are what
+# failed. Charts are SVG images (data: URLs), whose own styles apply inside the image only.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", *_inline_style_sources("500.html", "503.html")],
+        "style-src": ["'self'", *_inline_style_sources("500.html")],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

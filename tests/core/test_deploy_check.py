@@ -123,8 +123,9 @@ def test_the_session_cookie_is_secure_httponly_and_same_site(settings):
     assert session["httponly"] and session["secure"] and session["samesite"] == "Lax"
 
 
-def test_the_error_pages_own_style_is_the_only_inline_style_allowed(settings):
-    page = render_to_string("500.html")
+@pytest.mark.parametrize("template", ["500.html", "web/503.html"])
+def test_the_error_pages_own_style_is_the_only_inline_style_allowed(settings, template):
+    page = render_to_string(template)
     style = page.split("<style>", 1)[1].split("</style>", 1)[0]
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     sources = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
