@@ -35,6 +35,21 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"Skipped, and ROGATORY_TEST_NO_SKIP forbids skips: {reason}"
 
 
+# Tests marked `postgres` make PostgreSQL databases (or a cluster) of their own, whatever the
+# suite's own database is. `.ci/run` sets this on its SQLite pass, so that they run once per CI
+# run, in the PostgreSQL pass, instead of twice; they are left out, not skipped.
+POSTGRES_IN_OTHER_PASS = os.environ.get("ROGATORY_TEST_POSTGRES_IN_OTHER_PASS", "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not POSTGRES_IN_OTHER_PASS or "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    later = [item for item in items if item.get_closest_marker("postgres")]
+    if later:
+        config.hook.pytest_deselected(items=later)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
 # The shared folder (reference data and the acceptance register) sits beside the checkout.
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 
