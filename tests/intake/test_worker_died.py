@@ -25,6 +25,7 @@ from rogatory.intake.rows import COLUMNS
 from rogatory.intake.uploads import upload_store
 from rogatory.register.synthetic import synthetic_register_rows
 from tests.accounts.factories import UserFactory
+from tests.intake.test_worker import _QUEUE_CHECK
 
 ROOT = Path(__file__).resolve().parents[2]
 Status = RegisterJob.Status
@@ -105,25 +106,6 @@ def test_export_job_of_a_dead_worker_says_nothing_was_exported():
 
 
 # --- A real worker, killed while it runs a job ------------------------------------------------
-
-# Queue a supervisor's check of a file, as the import page does; print the job's id.
-_QUEUE_CHECK = """
-import sys
-from pathlib import Path
-import django
-django.setup()
-from rogatory.accounts.models import Role, User
-from rogatory.accounts.services import unit_default_ensure
-from rogatory.intake.jobs import register_job_check
-from rogatory.intake.uploads import upload_store
-user = User.objects.create(username="sam.supervisor", role=Role.SUPERVISOR)
-content = Path(sys.argv[1]).read_bytes()
-upload = upload_store(chunks=[content], original_name="register.csv", max_bytes=len(content))
-job = register_job_check(
-    actor=user, upload=upload, name="register.csv", unit=unit_default_ensure()
-)
-print(job.pk)
-"""
 
 
 def _environment(folder: Path) -> dict[str, str]:
