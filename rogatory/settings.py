@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "rogatory.api",
     "rogatory.web",
     "rogatory.publication",
+    "rogatory.deadlines",
+    "rogatory.reminders",
+    "rogatory.drafting",
+    "rogatory.engagements",
 ]
 
 MIDDLEWARE = [

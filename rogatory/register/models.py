@@ -54,6 +54,14 @@ class Status(models.TextChoices):
     SURRENDERED = "surrendered", _("surrendered")
 
 
+class Priority(models.TextChoices):
+    """How soon a request must be dealt with; lists sort urgent first."""
+
+    URGENT = "urgent", _("urgent")
+    HIGH = "high", _("high")
+    NORMAL = "normal", _("normal")
+
+
 # Where lists sort requests that have no date yet (drafts, pending decisions).
 EARLIEST_DATE = date(1, 1, 1)
 
@@ -113,6 +121,32 @@ class Request(TimeStampedModel):
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, blank=True)
     persons_count = models.PositiveIntegerField(_("persons sought"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    # The priority a person chose, with why; rules may raise it to urgent (see
+    # `rogatory.deadlines.priority`), and lists sort by the higher of the two.
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    priority_reason = models.TextField(_("reason for the priority"), blank=True)
+    limitation_on = models.DateField(
+        _("limitation date"),
+        null=True,
+        blank=True,
+        help_text=_("The date the limitation period for the underlying offence runs out."),
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+        verbose_name=_("responsible clerk"),
+    )
+    interpol_notice = models.CharField(
+        _("Interpol notice"),
+        max_length=60,
+        blank=True,
+        help_text=_("The reference of an Interpol notice about the case, such as a red notice."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     # Projection of the events.
@@ -260,6 +294,14 @@ class Person(TimeStampedModel):
         verbose_name=_("nationality"),
     )
     in_custody = models.BooleanField(_("in custody"), default=False)
+    identification = models.TextField(
+        _("identification"),
+        blank=True,
+        help_text=_(
+            "Identity documents, place of birth, description: what lets the requested state "
+            "identify the person."
+        ),
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -299,3 +341,96 @@ class Document(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RequestLink(TimeStampedModel):
+    """Two requests that belong together; the request pages show the link from both ends."""
+
+    class Type(models.TextChoices):
+        SAME_CASE = "same_case", _("same domestic criminal case")
+        PARALLEL = "parallel", _("parallel request")
+        EXTRADITION_MLA = "extradition_mla", _("extradition and related legal assistance")
+
+    source = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="links_from")
+    target = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="links_to")
+    type = models.CharField(_("link"), max_length=20, choices=Type.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("linked request")
+        verbose_name_plural = _("linked requests")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="request_link_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="request_link_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}: {self.type}"
+
+
+class Assurance(TimeStampedModel):
+    """An assurance in an extradition: given by the requesting state, or asked of it."""
+
+    class Type(models.TextChoices):
+        DEATH_PENALTY = "death_penalty", _("death penalty will not be imposed or carried out")
+        FAIR_TRIAL = "fair_trial", _("fair trial")
+        DETENTION_CONDITIONS = "detention_conditions", _("conditions of detention")
+        SPECIALITY = "speciality", _("rule of speciality")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        GIVEN = "given", _("given")
+        MONITORING_CLOSED = "closed", _("monitoring closed")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="assurances")
+    type = models.CharField(_("assurance"), max_length=30, choices=Type.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED
+    )
+    text = models.TextField(_("terms"), blank=True)
+    authority = models.CharField(_("given by"), max_length=300, blank=True)
+    requested_on = models.DateField(_("requested on"), null=True, blank=True)
+    given_on = models.DateField(_("given on"), null=True, blank=True)
+    closed_on = models.DateField(_("monitoring closed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("assurance")
+        verbose_name_plural = _("assurances")
+
+    def __str__(self) -> str:
+        return self.get_type_display()
+
+
+class AssuranceFollowUp(models.Model):
+    """Something learned or done to check an assurance after the person was surrendered."""
+
+    class Finding(models.TextChoices):
+        RESPECTED = "respected", _("respected")
+        CONCERN = "concern", _("concern")
+        BREACHED = "breached", _("breached")
+        NO_ANSWER = "no_answer", _("no answer")
+
+    assurance = models.ForeignKey(Assurance, on_delete=models.CASCADE, related_name="follow_ups")
+    occurred_on = models.DateField(_("date"))
+    finding = models.CharField(_("finding"), max_length=12, choices=Finding.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.assurance_id} {self.occurred_on}"

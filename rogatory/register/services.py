@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rogatory.accounts.models import Unit
-from rogatory.accounts.permissions import Action, authorize, user_unit_ids
+from rogatory.accounts.permissions import (
+    Action,
+    authorize,
+    user_can,
+    user_may_access_unit,
+    user_unit_ids,
+)
 from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import audit_chain_reserve, audit_record, audit_view
 from rogatory.core.exceptions import (
@@ -29,6 +35,7 @@ from rogatory.core.exceptions import (
     StorageError,
     ValidationError,
 )
+from rogatory.deadlines.services import deadlines_refresh
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
 from . import lifecycle
@@ -45,6 +52,7 @@ from .models import (
     Kind,
     Outcome,
     Person,
+    Priority,
     Purpose,
     Request,
     RequestGround,
@@ -69,6 +77,11 @@ _EDITABLE_FIELDS = (
     "purpose",
     "persons_count",
     "notes",
+    "priority",
+    "priority_reason",
+    "limitation_on",
+    "responsible",
+    "interpol_notice",
 )
 
 
@@ -91,6 +104,11 @@ def request_snapshot(request: Request) -> dict[str, Any]:
         "purpose": request.purpose,
         "persons_count": request.persons_count,
         "notes": request.notes,
+        "priority": request.priority,
+        "priority_reason": request.priority_reason,
+        "limitation_on": request.limitation_on.isoformat() if request.limitation_on else None,
+        "responsible": request.responsible_id,
+        "interpol_notice": request.interpol_notice,
         "status": request.status,
         "outcome": request.outcome,
         "opened_on": request.opened_on.isoformat() if request.opened_on else None,
@@ -141,6 +159,40 @@ def request_attributes_check(
     return "", 0
 
 
+def request_priority_check(*, priority: str, priority_reason: str) -> str:
+    """Return the reason for `priority` cleaned, or raise ValidationError.
+
+    Urgent and high priorities jump the queue, so they must say why; a normal one needs no reason.
+    """
+    if priority not in Priority.values:
+        raise ValidationError(
+            _("The priority must be urgent, high or normal, not “%(value)s”.")
+            % {"value": priority},
+            extra={"field": "priority"},
+        )
+    priority_reason = priority_reason.strip()
+    if priority != Priority.NORMAL and not priority_reason:
+        raise ValidationError(
+            _("Say why the request is %(priority)s.") % {"priority": Priority(priority).label},
+            extra={"field": "priority_reason"},
+        )
+    return priority_reason
+
+
+def request_responsible_check(*, responsible: Any, unit_id: int) -> None:
+    """Raise ValidationError unless `responsible` is an active clerk or more of the unit."""
+    if responsible is None:
+        return
+    if not (
+        user_can(responsible, Action.RECORD_EVENT) and user_may_access_unit(responsible, unit_id)
+    ):
+        raise ValidationError(
+            _("%(user)s cannot work on this unit's requests, so cannot be responsible for one.")
+            % {"user": responsible.get_username()},
+            extra={"field": "responsible"},
+        )
+
+
 @transaction.atomic
 def request_register(
     *,
@@ -162,6 +214,11 @@ def request_register(
     unit: Unit | None = None,
     money_laundering: bool = False,
     terrorist_financing: bool = False,
+    priority: str = Priority.NORMAL,
+    priority_reason: str = "",
+    limitation_on: date | None = None,
+    responsible: Any = None,
+    interpol_notice: str = "",
 ) -> Request:
     """Enter a new request in the register as a draft, in `unit` or the actor's own unit.
 
@@ -195,6 +252,8 @@ def request_register(
         money_laundering=money_laundering,
         terrorist_financing=terrorist_financing,
     )
+    priority_reason = request_priority_check(priority=priority, priority_reason=priority_reason)
+    request_responsible_check(responsible=responsible, unit_id=unit.pk)
     registered_on = registered_on or timezone.localdate()
     _check_not_future(registered_on)
     try:
@@ -218,6 +277,11 @@ def request_register(
                 purpose=purpose,
                 persons_count=persons_count,
                 notes=notes,
+                priority=priority,
+                priority_reason=priority_reason,
+                limitation_on=limitation_on,
+                responsible=responsible,
+                interpol_notice=interpol_notice.strip(),
             )
     except IntegrityError:
         raise duplicate from None
@@ -227,6 +291,7 @@ def request_register(
         occurred_on=registered_on,
         recorded_by=actor,
     )
+    deadlines_refresh(requests=[request])
     audit_record(
         actor=actor,
         action="request_register",
@@ -283,6 +348,12 @@ def request_update(
         money_laundering=request.money_laundering,
         terrorist_financing=request.terrorist_financing,
     )
+    request.priority_reason = request_priority_check(
+        priority=request.priority, priority_reason=request.priority_reason
+    )
+    request.interpol_notice = request.interpol_notice.strip()
+    if "responsible" in changes:
+        request_responsible_check(responsible=request.responsible, unit_id=request.unit_id)
     named = request.persons.count()
     if request.persons_count < named:
         raise ValidationError(
@@ -298,6 +369,7 @@ def request_update(
         return request
     request.version += 1
     request.save()
+    deadlines_refresh(requests=[request])
     audit_record(
         actor=actor,
         action="request_update",
@@ -582,6 +654,7 @@ def person_add(
     born_on: date | None = None,
     nationality: Country | None = None,
     in_custody: bool = False,
+    identification: str = "",
     note: str = "",
 ) -> Person:
     """Name a person sought in an extradition request."""
@@ -600,6 +673,7 @@ def person_add(
         born_on=born_on,
         nationality=nationality,
         in_custody=in_custody,
+        identification=identification.strip(),
         note=note,
     )
     named = request.persons.count()
@@ -618,6 +692,7 @@ def person_add(
             "born_on": born_on.isoformat() if born_on else None,
             "nationality": nationality.pk if nationality else None,
             "in_custody": in_custody,
+            "identification": person.identification,
         },
     )
     return person
@@ -809,6 +884,7 @@ def _record(
     request_project(request=request, state=state)
     request.version += 1
     request.save()
+    deadlines_refresh(requests=[request])
     audit_record(
         actor=actor,
         action=action,

@@ -1,0 +1,1 @@
+"""Partner engagements: meetings, memoranda and agreements with foreign authorities."""

@@ -1,0 +1,1 @@
+"""Reminders: one daily digest per person of the deadlines that fall due."""
