@@ -15,17 +15,20 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The demo writes only under $(DEMO_DIR): its own database, documents and static files, built
-# afresh on every run so that it never touches a real register (rogatory.sqlite3).
+# The demo writes only under $(DEMO_DIR): its own database, documents, static files and the
+# reminder e-mails its worker would send (as files in mail/), built afresh on every run so that
+# it never touches a real register (rogatory.sqlite3).
 DEMO_DIR ?= $(CURDIR)/demo
 
 demo: install
 	rm -rf $(DEMO_DIR)/demo.sqlite3 $(DEMO_DIR)/demo.sqlite3-wal $(DEMO_DIR)/demo.sqlite3-shm \
-		$(DEMO_DIR)/media $(DEMO_DIR)/static
+		$(DEMO_DIR)/media $(DEMO_DIR)/static $(DEMO_DIR)/mail
 	mkdir -p $(DEMO_DIR)
 	ROGATORY_DATABASE_URL=sqlite:///$(DEMO_DIR)/demo.sqlite3 \
 	ROGATORY_MEDIA_DIR=$(DEMO_DIR)/media \
 	ROGATORY_STATIC_ROOT=$(DEMO_DIR)/static \
+	ROGATORY_EMAIL_BACKEND=file ROGATORY_EMAIL_FILE_PATH=$(DEMO_DIR)/mail \
+	ROGATORY_BASE_URL=http://127.0.0.1:8000 \
 		$(BIN)/rogatory demo
 
 test: install

@@ -347,6 +347,62 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- E-mail and reminders --------------------------------------------------------------------
+
+# Reminders of deadlines go out by e-mail. In development (ROGATORY_DEBUG) they are printed to
+# the console by default; in production they go to the SMTP server below. "file" writes each
+# message to ROGATORY_EMAIL_FILE_PATH; a dotted path names any other Django e-mail backend.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+_email_backend = os.environ.get("ROGATORY_EMAIL_BACKEND") or ("console" if DEBUG else "smtp")
+if _email_backend not in _EMAIL_BACKENDS and "." not in _email_backend:
+    raise ImproperlyConfigured(
+        "ROGATORY_EMAIL_BACKEND must be console, file, smtp, locmem, dummy or the dotted path "
+        f"of an e-mail backend, not {_email_backend!r}"
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = Path(os.environ.get("ROGATORY_EMAIL_FILE_PATH", Path.cwd() / "mail"))
+EMAIL_HOST = os.environ.get("ROGATORY_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ROGATORY_EMAIL_PORT", "25"))
+# The password comes from the environment only, like every other secret.
+EMAIL_HOST_USER = os.environ.get("ROGATORY_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ROGATORY_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("ROGATORY_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("ROGATORY_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set ROGATORY_EMAIL_USE_TLS (STARTTLS, usually port 587) or ROGATORY_EMAIL_USE_SSL "
+        "(implicit TLS, usually port 465), not both"
+    )
+# A mail server that does not answer must not hold a reminder run for ever.
+EMAIL_TIMEOUT = int(os.environ.get("ROGATORY_EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("ROGATORY_EMAIL_FROM", "rogatory@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Our own state (ISO 3166-1 alpha-2): which treaties bind us and a counterpart, shown on a
+# request letter's draft. The shipped treaty parties are those of the Russian Federation.
+ROGATORY_OUR_STATE = (os.environ.get("ROGATORY_OUR_STATE") or "RU").upper()
+# The address users open Rogatory at, such as https://rogatory.example; links in e-mails start
+# with it. Without it they are paths only (/requests/12/).
+ROGATORY_BASE_URL = os.environ.get("ROGATORY_BASE_URL", "").rstrip("/")
+# `rogatory worker` queues the day's reminders once the local time (TIME_ZONE) passes this hour.
+ROGATORY_REMINDER_HOUR = int(os.environ.get("ROGATORY_REMINDER_HOUR", "7"))
+if not 0 <= ROGATORY_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"ROGATORY_REMINDER_HOUR must be an hour from 0 to 23, not {ROGATORY_REMINDER_HOUR}"
+    )
+# Users have no language of their own yet; digests are written in this one.
+ROGATORY_REMINDER_LANGUAGE = os.environ.get("ROGATORY_REMINDER_LANGUAGE") or LANGUAGE_CODE
+if ROGATORY_REMINDER_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"ROGATORY_REMINDER_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}, "
+        f"not {ROGATORY_REMINDER_LANGUAGE!r}"
+    )
+
 # --- Logging ---------------------------------------------------------------------------------
 
 # No log line holds personal data: rogatory.core.logging replaces addresses by the routes they

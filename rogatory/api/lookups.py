@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from rogatory.accounts.models import Unit
+from rogatory.accounts.models import Unit, User
 from rogatory.core.exceptions import ValidationError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
@@ -50,6 +50,16 @@ def unit_by_code_or_none(code: str | None, *, field: str = "unit") -> Unit | Non
     if unit is None:
         raise _unknown(field, _("There is no unit “%(code)s”."), code)
     return unit
+
+
+def user_by_username_or_none(username: str | None, *, field: str = "responsible") -> User | None:
+    """Return the active user named `username`, or None when no name is given."""
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise _unknown(field, _("There is no active user “%(code)s”."), username)
+    return user
 
 
 def grounds_by_code(codes: Iterable[str], *, field: str = "grounds") -> list[RefusalGround]:

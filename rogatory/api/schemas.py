@@ -20,6 +20,7 @@ from rogatory.register.models import (
     Kind,
     Outcome,
     Person,
+    Priority,
     Purpose,
     Request,
     Status,
@@ -56,6 +57,7 @@ EventTypeAny = choice(Event.Type.values)
 DocumentKind = choice(Document.Kind.values)
 OutcomeOrNone = choice(["", *Outcome.values])
 PurposeValue = choice(["", *Purpose.values])
+PriorityValue = choice(Priority.values)
 EventType = choice([value for value in Event.Type.values if value != Event.Type.REGISTERED])
 
 
@@ -105,6 +107,15 @@ class RequestOut(Schema):
     purpose: PurposeValue
     persons_count: int
     notes: str
+    priority: PriorityValue = Field(
+        description="The priority chosen; rules may make the request urgent whatever it is."
+    )
+    priority_reason: str
+    limitation_on: date | None = Field(
+        description="The date the limitation period for the offence runs out."
+    )
+    responsible: str | None = Field(description="User name of the responsible clerk.")
+    interpol_notice: str
     version: int = Field(description="Goes up with every change; send it back to detect races.")
     status: StatusValue
     outcome: OutcomeOrNone
@@ -129,6 +140,10 @@ class RequestOut(Schema):
     @staticmethod
     def resolve_offence_category(request: Request) -> str | None:
         return request.offence_category_id
+
+    @staticmethod
+    def resolve_responsible(request: Request) -> str | None:
+        return request.responsible.get_username() if request.responsible_id else None
 
 
 class EventOut(Schema):

@@ -32,13 +32,35 @@ from rogatory.accounts.services import (
     unit_default_ensure,
     user_create,
 )
+from rogatory.drafting.services import draft_save
+from rogatory.engagements.models import Engagement
+from rogatory.engagements.services import engagement_create, engagement_link_request
 from rogatory.intake.rows import COLUMNS
 from rogatory.intake.services import register_import
 from rogatory.publication.models import Example
 from rogatory.publication.services import example_approve, example_propose
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 from rogatory.register import services
-from rogatory.register.models import Direction, Document, Kind, Outcome, Purpose, Request
+from rogatory.register.assurances import (
+    assurance_follow_up_add,
+    assurance_record_given,
+    assurance_request,
+    request_surrendered_on,
+)
+from rogatory.register.links import link_add
+from rogatory.register.models import (
+    Assurance,
+    AssuranceFollowUp,
+    Direction,
+    Document,
+    Kind,
+    Outcome,
+    Priority,
+    Purpose,
+    Request,
+    RequestLink,
+    Status,
+)
 
 DEMO_SEED = 1959
 # Long enough and uncommon enough for the password policy, short enough to type.
@@ -624,6 +646,17 @@ def _showcase(*, today: date, seed: int, units: dict[str, Unit], users: dict[str
         ),
     )
 
+    _surrenders(today=today, actor=supervisor, rng=random.Random(seed + 3))
+    _timeliness(
+        today=today,
+        units=units,
+        supervisor=supervisor,
+        clerk=clerk,
+        waiting=waiting,
+        granted=granted,
+        rng=random.Random(seed + 2),
+    )
+
     # Persons named in a few imported extradition requests of this year.
     imported = Request.objects.filter(
         kind=Kind.EXTRADITION, opened_on__year=today.year, reference__startswith="R"
@@ -632,6 +665,180 @@ def _showcase(*, today: date, seed: int, units: dict[str, Unit], users: dict[str
         _persons(request, rng=rng, count=request.persons_count, actor=supervisor, in_custody=False)
 
     _examples(today=today, refused=refused, granted=granted, clerk=clerk, supervisor=supervisor)
+
+
+def _surrenders(*, today: date, actor: User, rng: random.Random) -> None:
+    """Surrender the persons of imported grants older than a month, as an office records them.
+
+    The register format has no surrender, so without this every grant would show its surrender
+    deadline as long overdue; the grants of the last month keep their clocks running.
+    """
+    granted = Request.objects.filter(
+        kind=Kind.EXTRADITION, status=Status.GRANTED, decided_on__lt=today - timedelta(days=30)
+    ).order_by("id")
+    for request in granted:
+        surrendered_on = min(request.decided_on + timedelta(days=rng.randint(6, 25)), today)
+        services.request_record_surrender(
+            actor=actor, request=request, surrendered_on=surrendered_on
+        )
+
+
+def _timeliness(
+    *,
+    today: date,
+    units: dict[str, Unit],
+    supervisor: User,
+    clerk: User,
+    waiting: Request,
+    granted: Request,
+    rng: random.Random,
+) -> None:
+    """Show priorities, deadlines, a complete letter, assurances, links and engagements."""
+
+    def day(days_ago: int) -> date:
+        return today - timedelta(days=days_ago)
+
+    # The clerk's request for legal assistance: high priority, a limitation date close enough
+    # to make it urgent, and its letter written out in full.
+    services.request_update(
+        actor=clerk,
+        request=waiting,
+        priority=Priority.HIGH,
+        priority_reason="The suspects are moving the funds on; the bank records must be secured.",
+        limitation_on=today + timedelta(days=150),
+        responsible=clerk,
+    )
+    draft_save(
+        actor=clerk,
+        request=waiting,
+        expected_version=0,
+        authority_name="Prosecutor General's Office, Department of International Legal Cooperation",
+        authority_address="1 Example Street, the capital (demo address)",
+        contact_name="Clerk of the MLA department",
+        contact_phone="+7 495 000 00 00",
+        contact_email=_email(DEMO_LOGINS[1]),
+        proceedings=(
+            "Criminal case 12402450002000118, opened by the Investigative Committee, into "
+            "laundering of the proceeds of an investment fraud."
+        ),
+        facts=(
+            "Between 2022 and 2024 the suspects collected investors' money through a fictitious "
+            "fund and moved it through shell companies holding accounts in Germany."
+        ),
+        legal_provisions=(
+            "Article 174.1 of the Criminal Code: laundering of money or other property acquired "
+            "by a person as a result of an offence committed by them."
+        ),
+        assistance="Obtain the statements of the companies' accounts for 2022 to 2024.",
+        relevance="The statements trace the investors' money to the suspects.",
+        persons="Directors of the companies named in the annex, with their dates of birth.",
+        procedures="Certified copies, with the bank's certificate of authenticity.",
+        confidentiality="The account holders must not be told of the request.",
+        urgency="The limitation period runs out within six months.",
+        language="en",
+    )
+
+    # An urgent extradition: the person was arrested on our request for provisional arrest two
+    # weeks ago, and the extradition request itself has not been sent yet (ECE 1957 Art. 16).
+    arrested = _register(
+        actor=supervisor,
+        unit=units["extradition"],
+        direction=Direction.OUTGOING,
+        kind=Kind.EXTRADITION,
+        reference_number=9005,
+        country="DE",
+        legal_basis="ECE-1957",
+        counterpart_authority=_AUTHORITIES["DE"],
+        domestic_case=waiting.domestic_case,
+        offence_category="07",
+        offence_description="Laundering of proceeds of fraud through shell companies",
+        purpose=Purpose.PROSECUTION,
+        persons_count=1,
+        registered_on=day(16),
+        money_laundering=True,
+        responsible=supervisor,
+        interpol_notice="A-4471/8-" + str(today.year),
+    )
+    services.request_record_provisional_arrest(
+        actor=supervisor,
+        request=arrested,
+        arrested_on=day(15),
+        note="Arrested in Frankfurt on a red notice.",
+    )
+    _persons(arrested, rng=rng, count=1, actor=supervisor, in_custody=True)
+    link_add(
+        actor=supervisor,
+        source=arrested,
+        target=waiting,
+        type=RequestLink.Type.EXTRADITION_MLA,
+        note="The bank records support the extradition request.",
+    )
+
+    # Assurances given by us for the person surrendered, and the first follow-up.
+    granted.refresh_from_db()
+    surrendered_on = request_surrendered_on(request=granted)
+    speciality = assurance_request(
+        actor=supervisor,
+        request=granted,
+        type=Assurance.Type.SPECIALITY,
+        text="The person will be tried only for the offences named in the request.",
+        requested_on=day(100),
+    )
+    assurance_record_given(
+        actor=supervisor,
+        assurance=speciality,
+        given_on=day(90),
+        authority="Prosecutor General's Office",
+    )
+    detention = assurance_request(
+        actor=supervisor,
+        request=granted,
+        type=Assurance.Type.DETENTION_CONDITIONS,
+        text="Detention in a facility meeting the European Prison Rules; consular visits.",
+        requested_on=day(100),
+    )
+    assurance_record_given(
+        actor=supervisor,
+        assurance=detention,
+        given_on=day(90),
+        authority="Federal Penitentiary Service",
+    )
+    assurance_follow_up_add(
+        actor=supervisor,
+        assurance=detention,
+        occurred_on=max(surrendered_on, day(20)),
+        finding=AssuranceFollowUp.Finding.RESPECTED,
+        note="Consular visit; no complaints.",
+    )
+
+    # A meeting with a partner's anti-corruption agency, and a memorandum with another state.
+    meeting = engagement_create(
+        actor=supervisor,
+        kind=Engagement.Kind.MEETING,
+        title="Meeting of the Prosecutor General with the Chairman of the Anti-Corruption Agency",
+        held_on=day(45),
+        countries=Country.objects.filter(code="KZ"),
+        our_authority="Prosecutor General's Office",
+        their_authority="Anti-Corruption Agency of the Republic of Kazakhstan",
+        participants="The Prosecutor General; the Chairman of the Agency; heads of departments.",
+        topics="Extradition of persons accused of corruption; recovery of assets.",
+        outcomes="A joint working group on pending requests; contact points named.",
+        follow_up="Exchange lists of pending requests within a month.",
+        unit=units[DEFAULT_UNIT_CODE],
+    )
+    engagement_link_request(actor=supervisor, engagement=meeting, request=granted)
+    engagement_create(
+        actor=supervisor,
+        kind=Engagement.Kind.MEMORANDUM,
+        title="Memorandum of understanding on the exchange of information in criminal matters",
+        held_on=day(200),
+        countries=Country.objects.filter(code="DE"),
+        our_authority="Prosecutor General's Office",
+        their_authority="Federal Office of Justice",
+        topics="Direct contacts between central authorities; electronic transmission.",
+        outcomes="Signed; in force from signature.",
+        unit=units[DEFAULT_UNIT_CODE],
+    )
 
 
 # States the demo's examples for the statement name: English, Russian, plural in Russian.

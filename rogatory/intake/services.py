@@ -26,6 +26,8 @@ from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import AuditEntry, audit_chain_reserve, audit_record, audit_record_many
 from rogatory.core.bulk import insert_rows, reserve_ids
 from rogatory.core.exceptions import ApplicationError, TransitionError
+from rogatory.deadlines.engine import RequestFacts
+from rogatory.deadlines.services import deadlines_refresh, deadlines_write_new
 from rogatory.register import lifecycle
 from rogatory.register.models import Direction, Event, Kind, Request, RequestGround
 from rogatory.register.selectors import request_changes
@@ -477,6 +479,12 @@ class _BatchWriter:
             ("request_id", "ground_id"),
             [(plan.request.pk, code) for plan in plans for code in plan.grounds or ()],
         )
+        # Due dates: new requests from the histories in hand, updated ones read back.
+        deadlines_write_new(
+            facts={plan.request.pk: RequestFacts.of(plan.request, plan.events) for plan in created}
+        )
+        if updated:
+            deadlines_refresh(requests=[plan.request for plan in updated])
         audit_record_many(
             actor=self.actor,
             entries=(

@@ -39,6 +39,14 @@ class CountryGroup(_Bilingual):
         verbose_name_plural = _("country groups")
 
 
+class Channel(models.TextChoices):
+    """How a request travels to a state: between central authorities, or another way."""
+
+    CENTRAL_AUTHORITY = "central_authority", _("between central authorities")
+    DIPLOMATIC = "diplomatic", _("through diplomatic channels")
+    DIRECT = "direct", _("directly between judicial authorities")
+
+
 class Country(_Bilingual):
     """A state, by its ISO 3166-1 alpha-2 code."""
 
@@ -51,6 +59,13 @@ class Country(_Bilingual):
         max_length=8,
         blank=True,
         help_text=_("ISO 639-1 code of the language requests must be translated into."),
+    )
+    channel = models.CharField(
+        _("channel of transmission"),
+        max_length=20,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("How our requests reach this state; empty when not known."),
     )
 
     class Meta:

@@ -58,10 +58,12 @@ class ReferenceCounts:
 def reference_load(*, actor: AbstractBaseUser | None = None) -> ReferenceCounts:
     """Create or update all shipped reference data; requests are never touched."""
     _load_countries()
+    _load_country_requirements()
     _load_groups()
     _load_treaties()
     _load_refusal_grounds()
     _load_offence_categories()
+    _load_deadline_rules()
     counts = ReferenceCounts(
         countries=Country.objects.count(),
         groups=CountryGroup.objects.count(),
@@ -108,6 +110,21 @@ def _load_countries() -> None:
                 "official_name": getattr(entry, "official_name", "") or entry.name,
             },
         )
+
+
+def _load_country_requirements() -> None:
+    """Fill in each country's channel and language of translation where they are still empty.
+
+    Only empty values are written, so that an office's own choice survives `rogatory init`.
+    """
+    shipped = _read_json("country-requirements.json")["countries"]
+    for field in ("channel", "translation_language"):
+        codes_by_value: dict[str, list[str]] = {}
+        for code, values in shipped.items():
+            if values.get(field):
+                codes_by_value.setdefault(values[field], []).append(code)
+        for value, codes in codes_by_value.items():
+            Country.objects.filter(code__in=codes, **{field: ""}).update(**{field: value})
 
 
 def _load_groups() -> None:
@@ -180,6 +197,13 @@ def _load_refusal_grounds() -> None:
                 )
             else:
                 GroundArticle.objects.filter(ground=row, treaty_id=treaty_code).delete()
+
+
+def _load_deadline_rules() -> None:
+    # Imported here: the deadlines app builds on reference data, not the other way round.
+    from rogatory.deadlines.services import deadline_rules_load
+
+    deadline_rules_load()
 
 
 def _load_offence_categories() -> None:

@@ -165,8 +165,12 @@ def _check(state: State, change: Change) -> None:
                 if state.direction == Direction.OUTGOING
                 else _("An incoming request is received, not sent.")
             )
-        if state.status != Status.DRAFT:
+        if state.opened_on is not None or state.is_decided:
             raise TransitionError(_("The request has already been opened."))
+        return
+    if change.type == "provisional_arrest" and state.opened_on is None:
+        # In urgent cases the person is arrested before the extradition request itself is sent
+        # or received (ECE 1957 Art. 16, Minsk 1993 Art. 61); the treaty clocks run from here.
         return
     if state.opened_on is None:
         raise TransitionError(

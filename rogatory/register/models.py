@@ -4,7 +4,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -365,6 +365,10 @@ class RequestLink(TimeStampedModel):
         verbose_name_plural = _("linked requests")
         constraints = [
             models.UniqueConstraint(fields=["source", "target"], name="request_link_unique"),
+            # One link per pair of requests, whichever end it was made from.
+            models.UniqueConstraint(
+                Least("source", "target"), Greatest("source", "target"), name="request_link_pair"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(source=models.F("target")), name="request_link_not_itself"
             ),
@@ -399,6 +403,7 @@ class Assurance(TimeStampedModel):
     requested_on = models.DateField(_("requested on"), null=True, blank=True)
     given_on = models.DateField(_("given on"), null=True, blank=True)
     closed_on = models.DateField(_("monitoring closed on"), null=True, blank=True)
+    closing_reason = models.TextField(_("why monitoring was closed"), blank=True)
 
     class Meta:
         ordering = ["id"]

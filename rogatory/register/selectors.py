@@ -11,11 +11,13 @@ from typing import Any
 
 from django.db.models import DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rogatory.accounts.models import User
 from rogatory.accounts.permissions import Action, user_can, user_sees_all_units, user_unit_ids
 from rogatory.core.exceptions import NotFoundError, ValidationError
+from rogatory.deadlines.priority import priority_annotate
 
 from . import lifecycle
 from .models import EARLIEST_DATE, Document, Event, Person, Request, RequestGround
@@ -69,6 +71,8 @@ _SORTS = {
     "reference": ("reference", "id"),
     "opened": ("opened_on", "id"),
     "decided": ("decided_on", "id"),
+    # The effective priority (rogatory.deadlines.priority): 0 urgent, 1 high, 2 normal.
+    "priority": ("priority_rank", "id"),
 }
 PAGE_SIZE = 50
 # Longer than any cursor `request_page` makes (a 100-character reference, JSON-escaped).
@@ -92,7 +96,7 @@ def request_get(*, user: User | None, request_id: int) -> Request:
     """
     request = (
         requests_visible_to(user)
-        .select_related("country", "legal_basis", "offence_category", "unit")
+        .select_related("country", "legal_basis", "offence_category", "unit", "responsible")
         .filter(pk=request_id)
         .first()
     )
@@ -140,7 +144,12 @@ def request_page(
     costs the same however deep it is and the list never counts the whole register.
     """
     field, descending = _sort(filters.sort)
-    requests = _filtered(requests_visible_to(user), filters).select_related("country", "unit")
+    requests = _filtered(requests_visible_to(user), filters).select_related(
+        "country", "unit", "responsible"
+    )
+    today = timezone.localdate()
+    if field == "priority_rank":
+        requests = priority_annotate(requests, today=today)
     requests = requests.annotate(_key=_sort_key(field))
     backwards, position = _cursor_decode(cursor, field)
     forward_descending = descending != backwards
@@ -155,6 +164,8 @@ def request_page(
     rows = rows[:limit]
     if backwards:
         rows.reverse()
+    if field != "priority_rank":
+        _priority_ranks_add(rows, today=today)
     has_next = more if not backwards else position is not None
     has_previous = (position is not None) if not backwards else more
     return RequestPage(
@@ -164,6 +175,23 @@ def request_page(
             _cursor_encode(rows[0], field, backwards=True) if rows and has_previous else None
         ),
     )
+
+
+def _priority_ranks_add(rows: list[Request], *, today: date) -> None:
+    """Give each request of a page its effective priority rank, in one query for the page.
+
+    Computed apart from the page's query so that a list sorted otherwise never computes the
+    priority of rows beyond the page.
+    """
+    if not rows:
+        return
+    ranks = dict(
+        priority_annotate(Request.objects.filter(pk__in=[row.pk for row in rows]), today=today)
+        .order_by()
+        .values_list("pk", "priority_rank")
+    )
+    for row in rows:
+        row.priority_rank = ranks.get(row.pk, 2)
 
 
 def _sort(sort: str) -> tuple[str, bool]:
@@ -242,6 +270,9 @@ def _cursor_decode(cursor: str, field: str) -> tuple[bool, tuple[Any, int] | Non
             value = date.fromisoformat(value)
         elif field == "id":
             if not _is_id(value):
+                raise invalid
+        elif field == "priority_rank":
+            if value not in (0, 1, 2) or isinstance(value, bool):
                 raise invalid
         elif not isinstance(value, str) or not _storable(value):
             raise invalid

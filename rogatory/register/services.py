@@ -1,15 +1,11 @@
 """Changes to the register. Every change is one transaction with its audit record inside it."""
 
-import hashlib
 import logging
-import secrets
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import SuspiciousOperation
 from django.core.files import File
@@ -32,19 +28,13 @@ from rogatory.audit.services import audit_chain_reserve, audit_record, audit_vie
 from rogatory.core.exceptions import (
     ConflictError,
     NotFoundError,
-    StorageError,
     ValidationError,
 )
 from rogatory.deadlines.services import deadlines_refresh
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
 from . import lifecycle
-from .documents import (
-    DOCUMENT_TYPES,
-    document_name_clean,
-    document_size_check,
-    document_type_check,
-)
+from .documents import DOCUMENT_TYPES, document_name_clean
 from .models import (
     Direction,
     Document,
@@ -58,13 +48,12 @@ from .models import (
     RequestGround,
 )
 from .selectors import request_document, request_state
+from .storage import document_stored
 
 logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | None
 
-# A document up to this size is measured in memory before it is stored; a larger one on disk.
-_SPOOL_BYTES = 1024 * 1024
 
 _EDITABLE_FIELDS = (
     "counterpart_reference",
@@ -173,7 +162,8 @@ def request_priority_check(*, priority: str, priority_reason: str) -> str:
     priority_reason = priority_reason.strip()
     if priority != Priority.NORMAL and not priority_reason:
         raise ValidationError(
-            _("Say why the request is %(priority)s.") % {"priority": Priority(priority).label},
+            _("Say why the request’s priority is %(priority)s.")
+            % {"priority": Priority(priority).label},
             extra={"field": "priority_reason"},
         )
     return priority_reason
@@ -718,66 +708,35 @@ def document_attach(
     authorize(actor, Action.RECORD_EVENT, unit_id=request.unit_id)
     if kind not in Document.Kind.values:
         raise ValidationError(_("Unknown document kind “%(kind)s”.") % {"kind": kind})
-    name = document_name_clean(original_name)
-    limit = settings.ROGATORY_MAX_UPLOAD_BYTES
-    wanted_name = f"documents/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
-    storage_name = ""
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        # The file is measured on its way to a local spool, not while the storage reads it: an
-        # S3 upload may read a part twice when it retries. Reading stops at the limit.
-        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spooled:
-            for chunk in iter(lambda: content.read(1 << 16), b""):
-                size += len(chunk)
-                document_size_check(name=name, size=size, limit=limit)
-                digest.update(chunk)
-                spooled.write(chunk)
-            found = document_type_check(file=spooled, name=name)
-            spooled.seek(0)
-            storage_name = default_storage.save(wanted_name, File(spooled, name=wanted_name))
-        with transaction.atomic():
-            request = _lock(request)
-            document = Document.objects.create(
-                request=request,
-                kind=kind,
-                title=title.strip()[:300] or name[:300],
-                original_name=name,
-                content_type=found.content_type,
-                size=size,
-                sha256=digest.hexdigest(),
-                storage_name=storage_name,
-                uploaded_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="document_attach",
-                object_type="document",
-                object_id=document.pk,
-                after={
-                    "request": request.pk,
-                    "title": document.title,
-                    "size": size,
-                    "sha256": document.sha256,
-                },
-            )
-    except OSError as error:
-        # A full disk, a failed write of the spool or of the storage: say so, naming the file.
-        _stored_file_discard(storage_name or wanted_name)
-        raise StorageError.of(error, name=name) from error
-    except BaseException:
-        _stored_file_discard(storage_name or wanted_name)
-        raise
+    with (
+        document_stored(folder="documents", original_name=original_name, content=content) as stored,
+        transaction.atomic(),
+    ):
+        request = _lock(request)
+        document = Document.objects.create(
+            request=request,
+            kind=kind,
+            title=title.strip()[:300] or stored.name[:300],
+            original_name=stored.name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="document_attach",
+            object_type="document",
+            object_id=document.pk,
+            after={
+                "request": request.pk,
+                "title": document.title,
+                "size": stored.size,
+                "sha256": document.sha256,
+            },
+        )
     return document
-
-
-def _stored_file_discard(name: str) -> None:
-    # A file the register does not name would never be found again, nor ever deleted. If the
-    # storage fails here too, the error that brought us here is the one to report.
-    try:
-        default_storage.delete(name)
-    except Exception:
-        logger.exception("Could not delete %s, which no document names.", name)
 
 
 # Types a browser may be told a download has: those an upload is checked to be. Anything else

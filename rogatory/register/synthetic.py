@@ -34,6 +34,8 @@ from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import audit_chain_reserve, audit_record
 from rogatory.core.bulk import insert_rows, reserve_ids
 from rogatory.core.exceptions import ApplicationError, ValidationError
+from rogatory.deadlines.engine import RequestFacts
+from rogatory.deadlines.services import deadlines_write_new
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
 from . import lifecycle
@@ -809,6 +811,12 @@ class _BatchWriter:
                 RequestGround,
                 ("request_id", "ground_id"),
                 ((plan.request.pk, code) for plan in plans for code in plan.grounds),
+            )
+            # Due dates from the histories in hand.
+            deadlines_write_new(
+                facts={
+                    plan.request.pk: RequestFacts.of(plan.request, plan.events) for plan in plans
+                }
             )
             persons = insert_rows(
                 Person,

@@ -45,6 +45,8 @@ def test_serve_runs_gunicorn_with_the_address_and_workers(settings, monkeypatch)
         "worker",
         "backup",
         "restore",
+        "deadlines",
+        "remind",
     ],
 )
 def test_every_command_explains_itself_with_help(name, capsys):

@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import authenticate
@@ -13,9 +13,15 @@ from django.test import RequestFactory, override_settings
 from rogatory.accounts.models import Role, Unit, User
 from rogatory.core.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_build, demo_rows
 from rogatory.core.management.commands import demo as demo_command
+from rogatory.deadlines.models import Deadline
+from rogatory.deadlines.priority import priority_of
+from rogatory.deadlines.selectors import timeliness_counts
+from rogatory.drafting.selectors import draft_check
 from rogatory.publication.models import Example
 from rogatory.publication.statement import statement_build, statement_render_text
-from rogatory.register.models import Direction, Kind, Outcome, Person, Request
+from rogatory.register.assurances import assurances_awaiting_monitoring
+from rogatory.register.links import request_links
+from rogatory.register.models import Direction, Kind, Outcome, Person, Priority, Request
 from rogatory.statistics.partners import partner_policy_changes
 from rogatory.statistics.selectors import report_build
 from tests.register.factories import make_request
@@ -211,6 +217,36 @@ def test_demo_names_persons_in_several_extradition_requests(demo, db):
     assert named.filter(direction=Direction.INCOMING).exists()
 
 
+def test_demo_shows_priorities_deadlines_letter_assurances_links_and_engagements(demo, db):
+    clerk = User.objects.get(username="clerk")
+    supervisor = User.objects.get(username="supervisor")
+    waiting = Request.objects.get(reference__endswith="-OM-09004")
+    arrested = Request.objects.get(reference__endswith="-OE-09005")
+    granted = Request.objects.get(reference__endswith="-OE-09002")
+
+    # The clerk's own request is high, made urgent by its limitation date, with a letter
+    # that lacks nothing, and linked to the extradition that the same case asks for.
+    assert (waiting.priority, waiting.responsible) == (Priority.HIGH, clerk)
+    assert priority_of(request=waiting, today=TODAY).priority == Priority.URGENT
+    assert draft_check(request=waiting, draft=waiting.draft) == []
+    assert [view.other for view in request_links(user=supervisor, request=waiting)] == [arrested]
+    # The clerk works in another unit than the extradition: the link shows, the request does not.
+    assert [view.other for view in request_links(user=clerk, request=waiting)] == [None]
+    # The person arrested ahead of the extradition request: the 18-day clock runs.
+    eighteen = arrested.deadlines.get(rule_id="ece-1957-provisional-arrest-18")
+    assert (eighteen.met_on, eighteen.due_on) == (None, TODAY + timedelta(days=3))
+    assert timeliness_counts(user=clerk, today=TODAY).mine == 1
+    assert timeliness_counts(user=supervisor, today=TODAY).overdue > 0
+    # Surrendered persons are monitored, and the meeting with the partner agency is on record.
+    monitored = assurances_awaiting_monitoring(user=supervisor, today=TODAY)
+    assert {item.assurance.request for item in monitored} == {granted}
+    assert granted.engagements.filter(countries__code="KZ").exists()
+    # Imported grants older than a month were surrendered, so no surrender clock is left over.
+    assert not Deadline.objects.filter(
+        rule__stops="surrender", met_on__isnull=True, due_on__lt=TODAY - timedelta(days=30)
+    ).exists()
+
+
 # --- The command on a database that holds the demo -------------------------------------------
 
 
@@ -276,7 +312,7 @@ def test_demo_shows_a_partner_whose_refusals_jumped_this_year(demo):
 
 
 @pytest.mark.parametrize("today", [date(2026, 1, 2), date(2026, 2, 28), date(2026, 3, 2)])
-def test_demo_rows_never_decide_after_today(today):
+def test_demo_rows_never_decide_after_today(today, db):
     rows = demo_rows(today=today)
     assert all(row["decided_on"] <= today.isoformat() for row in rows if row["decided_on"])
     assert all((row["sent_on"] or row["received_on"]) <= today.isoformat() for row in rows)

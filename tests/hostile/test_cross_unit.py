@@ -215,6 +215,70 @@ def _upload() -> io.BytesIO:
     return upload
 
 
+def _alpha_link(world: World) -> dict[str, Any]:
+    """Alpha's request linked to another of alpha's requests (made once, then reused)."""
+    from rogatory.register.links import link_add
+    from rogatory.register.models import RequestLink
+
+    link = RequestLink.objects.filter(source=world.request).first() or link_add(
+        actor=None, source=world.request, target=world.refused, type="extradition_mla"
+    )
+    return {"request_id": world.request.pk, "link_id": link.pk}
+
+
+def _alpha_assurance(world: World, step: str) -> dict[str, Any]:
+    """An assurance requested in alpha's extradition request (made once, then reused)."""
+    from rogatory.register.assurances import assurance_request
+
+    assurance = world.request.assurances.first() or assurance_request(
+        actor=None, request=world.request, type="fair_trial", requested_on=date(2023, 4, 1)
+    )
+    return {"request_id": world.request.pk, "assurance_id": assurance.pk, "step": step}
+
+
+def _alpha_engagement(world: World) -> dict[str, Any]:
+    """An engagement recorded by alpha, linked to alpha's request, with a document (made once).
+
+    Engagements are read office-wide, so bravo may read it and fetch its document; changing it
+    is for alpha, and alpha's request must not show through it.
+    """
+    from rogatory.engagements.models import Engagement
+    from rogatory.engagements.services import (
+        engagement_create,
+        engagement_document_attach,
+        engagement_link_request,
+    )
+    from rogatory.reference.models import Country
+
+    engagement = Engagement.objects.filter(unit=world.alpha).first()
+    if engagement is None:
+        engagement = engagement_create(
+            actor=None,
+            kind="meeting",
+            title="Alpha meeting with the Swiss authorities",
+            held_on=date(2023, 5, 1),
+            countries=Country.objects.filter(code="CH"),
+            unit=world.alpha,
+        )
+        engagement_link_request(actor=None, engagement=engagement, request=world.request)
+        engagement_document_attach(
+            actor=None,
+            engagement=engagement,
+            title="Minutes",
+            original_name="minutes.pdf",
+            content=io.BytesIO(b"%PDF-1.7 minutes"),
+        )
+    return {"engagement_id": engagement.pk}
+
+
+def _alpha_engagement_document(world: World) -> dict[str, Any]:
+    args = _alpha_engagement(world)
+    from rogatory.engagements.models import EngagementDocument
+
+    document = EngagementDocument.objects.get(engagement_id=args["engagement_id"])
+    return {**args, "document_id": document.pk}
+
+
 WEB: dict[str, Scoped | Unscoped | Public] = {
     "set_language": Public(methods=("POST",)),
     # Probes for the load balancer and the orchestrator; they show no data.
@@ -260,6 +324,15 @@ WEB: dict[str, Scoped | Unscoped | Public] = {
         ("POST",), _request, data=lambda w: {"kind": "other", "title": "x", "file": _upload()}
     ),
     "web:document_download": Scoped(("GET",), _document),
+    "web:draft": Scoped(
+        ("GET", "POST"), _request, data=lambda w: {"facts": "across units", "version": 0}
+    ),
+    "web:draft_download": Scoped(
+        ("GET",), lambda w: {"request_id": w.request.pk, "format": "docx", "language": "en"}
+    ),
+    "web:draft_attach": Scoped(
+        ("POST",), _request, data=lambda w: {"format": "pdf", "language": "en"}
+    ),
     "web:import": Unscoped(("GET", "POST"), data=lambda w: {"unit": w.alpha.pk}),
     "web:import_job": Scoped(("GET",), lambda w: {"job_id": w.import_job.pk}),
     # The import buttons answer a job that is not the user's with a message on the import page.
@@ -297,6 +370,11 @@ WEB: dict[str, Scoped | Unscoped | Public] = {
     "web:reference_ground_edit": Unscoped(("GET", "POST"), lambda w: {"code": "dual_criminality"}),
     "web:reference_treaty_add": Unscoped(("GET", "POST")),
     "web:reference_treaty_edit": Unscoped(("GET", "POST"), lambda w: {"code": "ECMA-1959"}),
+    "web:deadline_rules": Unscoped(("GET",)),
+    "web:deadline_rule_add": Unscoped(("GET", "POST")),
+    "web:deadline_rule_edit": Unscoped(
+        ("GET", "POST"), lambda w: {"code": "outgoing-follow-up-60"}
+    ),
     "web:statement": Unscoped(("GET",)),
     "web:statement_text": Unscoped(("GET",)),
     "web:request_example": Scoped(("GET",), _refused),
@@ -307,6 +385,79 @@ WEB: dict[str, Scoped | Unscoped | Public] = {
     ),
     "web:request_example_approve": Scoped(("POST",), _refused),
     "web:request_example_withdraw": Scoped(("POST",), _refused),
+    # The work lists read only the requests the user sees; a clerk cannot pick another clerk.
+    "web:worklist": Unscoped(("GET",), data=lambda w: {"unit": "alpha"}),
+    "web:my_requests": Unscoped(("GET",), data=lambda w: {"clerk": w.alpha_user.pk}),
+    # Links, persons sought and assurances: alpha's request, person, link and assurance.
+    "web:link_add": Scoped(
+        ("POST",),
+        _request,
+        data=lambda w: {"link-reference": SECRETS["refused_reference"], "link-type": "parallel"},
+    ),
+    "web:link_remove": Scoped(("POST",), _alpha_link),
+    "web:person_edit": Scoped(
+        ("POST",),
+        lambda w: {"request_id": w.request.pk, "person_id": w.person.pk},
+        data=lambda w: {
+            f"person-{w.person.pk}-full_name": "Changed Across",
+            f"person-{w.person.pk}-in_custody": "on",
+        },
+    ),
+    "web:assurance_add": Scoped(
+        ("POST",),
+        _request,
+        data=lambda w: {"assurance-type": "fair_trial", "assurance-requested_on": "2023-04-01"},
+    ),
+    "web:assurance_change": Scoped(
+        ("POST",),
+        lambda w: _alpha_assurance(w, "close"),
+        data=lambda w: {
+            f"assurance-{w.request.assurances.first().pk}-close-closed_on": "2023-05-01",
+            f"assurance-{w.request.assurances.first().pk}-close-reason": "across units",
+        },
+    ),
+    "web:assurances_monitoring": Unscoped(("GET",)),
+    # Engagements: read by every unit, changed by alpha only; alpha's request never shows.
+    "web:engagement_list": Unscoped(("GET",), data=lambda w: {"search": "Alpha"}),
+    "web:engagement_new": Unscoped(
+        ("GET", "POST"),
+        data=lambda w: {
+            "unit": w.alpha.pk,
+            "kind": "meeting",
+            "title": "Bravo into alpha",
+            "held_on": "2023-05-02",
+            "countries": ["CH"],
+        },
+    ),
+    "web:engagement_detail": Unscoped(("GET",), _alpha_engagement),
+    "web:engagement_edit": Scoped(
+        ("GET", "POST"),
+        _alpha_engagement,
+        data=lambda w: {
+            "kind": "meeting",
+            "title": "changed across units",
+            "held_on": "2023-05-01",
+            "countries": ["CH"],
+            "version": 1,
+        },
+    ),
+    "web:engagement_withdraw": Scoped(
+        ("POST",),
+        _alpha_engagement,
+        data=lambda w: {"withdraw-reason": "across units", "withdraw-version": 1},
+    ),
+    # Bravo may link its own requests to any engagement; alpha's request is not found for it
+    # (tests/web/test_engagements.py types alpha's reference; here its id, which is no secret).
+    "web:engagement_link": Unscoped(
+        ("POST",), _alpha_engagement, data=lambda w: {"link-reference": str(w.request.pk)}
+    ),
+    "web:engagement_unlink": Scoped(
+        ("POST",), lambda w: {**_alpha_engagement(w), "request_id": w.request.pk}
+    ),
+    "web:engagement_document_upload": Scoped(
+        ("POST",), _alpha_engagement, data=lambda w: {"document-file": _upload()}
+    ),
+    "web:engagement_document_download": Unscoped(("GET",), _alpha_engagement_document),
     # The API's own pages, which are no operations.
     "api-1:openapi-json": Public(),
     "api-1:openapi-view": Public(),

@@ -47,6 +47,31 @@ def test_allowed_events_incoming_draft_allows_receiving():
     assert allowed_events(_state(direction=Direction.INCOMING)) == ["received"]
 
 
+def test_allowed_events_extradition_draft_allows_an_urgent_provisional_arrest():
+    draft = _state(kind=Kind.EXTRADITION)
+    assert allowed_events(draft) == ["sent", "provisional_arrest"]
+    arrested = fold(
+        Direction.OUTGOING,
+        Kind.EXTRADITION,
+        [
+            Change(type="registered", occurred_on=OPENED),
+            Change(type="provisional_arrest", occurred_on=OPENED),
+        ],
+    )
+    assert (arrested.status, arrested.opened_on) == (Status.PROVISIONAL_ARREST, None)
+    # Then the extradition request itself is sent, after the arrest; nothing else comes first.
+    assert allowed_events(arrested) == ["sent", "provisional_arrest"]
+    sent = lifecycle.apply(arrested, Change(type="sent", occurred_on=OPENED + timedelta(days=9)))
+    assert (sent.status, sent.opened_on) == (Status.SENT, OPENED + timedelta(days=9))
+    with pytest.raises(TransitionError, match="already been opened"):
+        lifecycle.apply(sent, Change(type="sent", occurred_on=OPENED + timedelta(days=10)))
+
+
+def test_an_mla_draft_allows_no_provisional_arrest():
+    with pytest.raises(TransitionError, match="only to extradition"):
+        _state(Change(type="provisional_arrest", occurred_on=OPENED))
+
+
 def test_allowed_events_open_mla():
     assert allowed_events(_state(_sent())) == [
         "acknowledged",

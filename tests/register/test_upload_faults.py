@@ -28,7 +28,7 @@ from django.urls import reverse
 from rogatory.accounts.models import Role
 from rogatory.audit.models import AuditRecord
 from rogatory.core.exceptions import StorageError, StorageFullError
-from rogatory.register import services
+from rogatory.register import services, storage
 from rogatory.register.models import Document
 from tests.accounts.factories import UnitFactory, UserFactory
 from tests.api.conftest import assert_error, bearer_client
@@ -141,7 +141,7 @@ def test_spool_that_fails_keeps_nothing(settings, tmp_path, clerk, unit, monkeyp
     location = _use(settings, tmp_path, FileSystemStorage)
     request = make_request(unit=unit)
     audited = AuditRecord.objects.count()
-    real_spool = services.tempfile.SpooledTemporaryFile
+    real_spool = storage.tempfile.SpooledTemporaryFile
 
     class FullSpool(real_spool):
         def write(self, data: bytes) -> int:
@@ -149,7 +149,7 @@ def test_spool_that_fails_keeps_nothing(settings, tmp_path, clerk, unit, monkeyp
                 raise OSError(errno.ENOSPC, "injected: no space for the spool")
             return super().write(data)
 
-    monkeypatch.setattr(services.tempfile, "SpooledTemporaryFile", FullSpool)
+    monkeypatch.setattr(storage.tempfile, "SpooledTemporaryFile", FullSpool)
 
     with pytest.raises(StorageFullError, match=r"reply\.pdf"):
         _attach(clerk, request)

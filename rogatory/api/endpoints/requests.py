@@ -25,6 +25,7 @@ from ..lookups import (
     offence_category_by_code,
     treaty_by_code,
     unit_by_code_or_none,
+    user_by_username_or_none,
 )
 from ..schemas import (
     ERRORS,
@@ -34,6 +35,7 @@ from ..schemas import (
     ErrorOut,
     Id,
     KindValue,
+    PriorityValue,
     PurposeValue,
     RequestDetailOut,
     RequestOut,
@@ -44,11 +46,17 @@ from ..schemas import (
 
 router = Router(tags=["requests"])
 
-SORTS = ["registered", "reference", "opened", "decided"]
+SORTS = ["registered", "reference", "opened", "decided", "priority"]
 _MONEY_LAUNDERING = "The request concerns money laundering (counted apart in FATF statistics)."
 _TERRORIST_FINANCING = (
     "The request concerns terrorist financing (counted apart in FATF statistics)."
 )
+_PRIORITY = (
+    "urgent, high or normal. A person in custody, a running provisional arrest or a limitation "
+    "date within six months makes the request urgent whatever is chosen."
+)
+_LIMITATION = "The date the limitation period for the offence runs out."
+_RESPONSIBLE = "User name of the responsible clerk: an active clerk or more of the unit."
 
 
 def request_etag(request: Request) -> str:
@@ -126,6 +134,11 @@ class RequestRegisterIn(Schema):
     notes: text(LONG_TEXT) = ""
     registered_on: date | None = Field(None, description="Default: today.")
     unit: text(40) | None = Field(None, description="Unit code; default: the user's own unit.")
+    priority: PriorityValue = Field("normal", description=_PRIORITY)
+    priority_reason: text(LONG_TEXT) = Field("", description="Needed for urgent and high.")
+    limitation_on: date | None = Field(None, description=_LIMITATION)
+    responsible: text(150) | None = Field(None, description=_RESPONSIBLE)
+    interpol_notice: text(60) = ""
 
 
 class RequestUpdateIn(Schema):
@@ -151,6 +164,11 @@ class RequestUpdateIn(Schema):
     purpose: PurposeValue | None = Field(None, description="Extradition only.")
     persons_count: int | None = Field(None, ge=0, le=10_000, description="Extradition only.")
     notes: text(LONG_TEXT) | None = None
+    priority: PriorityValue | None = Field(None, description=_PRIORITY)
+    priority_reason: text(LONG_TEXT) | None = Field(None, description="Needed for urgent, high.")
+    limitation_on: date | None = Field(None, description=_LIMITATION)
+    responsible: text(150) | None = Field(None, description=_RESPONSIBLE + " Empty to clear.")
+    interpol_notice: text(60) | None = None
     version: int | None = Field(
         None, ge=1, le=MAX_ID, description="The request's version as last read; 409 if changed."
     )
@@ -164,6 +182,8 @@ class RequestUpdateIn(Schema):
             changes["legal_basis"] = treaty_by_code(changes["legal_basis"])
         if "offence_category" in changes:
             changes["offence_category"] = offence_category_by_code(changes["offence_category"])
+        if "responsible" in changes:
+            changes["responsible"] = user_by_username_or_none(changes["responsible"])
         return changes
 
 
@@ -194,8 +214,11 @@ def request_list(request: HttpRequest, filters: Query[RequestListIn]) -> dict:
 )
 def request_register_endpoint(request: HttpRequest, payload: RequestRegisterIn) -> Status:
     """Enter a new request in the register, as a draft, in the given or the user's own unit."""
-    fields = payload.model_dump(exclude={"country", "legal_basis", "offence_category", "unit"})
+    fields = payload.model_dump(
+        exclude={"country", "legal_basis", "offence_category", "unit", "responsible"}
+    )
     registered = request_register(
+        responsible=user_by_username_or_none(payload.responsible),
         actor=request.auth,
         country=country_by_code(payload.country),
         legal_basis=treaty_by_code(payload.legal_basis),

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from rogatory.accounts.models import Unit, User
+from rogatory.accounts.models import Role, Unit, User
 from rogatory.accounts.permissions import user_sees_all_units, user_unit_ids
 from rogatory.core.exceptions import ApplicationError, TransitionError
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
@@ -29,6 +29,7 @@ from rogatory.register.models import (
     Document,
     Kind,
     Outcome,
+    Priority,
     Purpose,
     Request,
     Status,
@@ -170,6 +171,34 @@ def _not_future(value: date | None) -> None:
         )
 
 
+class ResponsibleField(forms.ModelChoiceField):
+    """The clerk responsible for a request: an active clerk or supervisor of its unit."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", gettext_lazy("— nobody yet —"))
+        super().__init__(queryset=User.objects.none(), **kwargs)
+
+    def limit_to_units(self, units: QuerySet[Unit] | list[Any], *, current: Any = None) -> None:
+        """Offer the active users who may work on requests of any of `units`.
+
+        `current` (the id of the clerk now responsible) stays on offer even if they no longer
+        qualify, so that the other fields of a request can still be saved.
+        """
+        self.queryset = (
+            User.objects.filter(
+                Q(is_active=True, role__in=(Role.SUPERVISOR, Role.ADMINISTRATOR))
+                | Q(is_active=True, role=Role.CLERK, units__in=units)
+                | Q(pk=current)
+            )
+            .distinct()
+            .order_by("username")
+        )
+
+    def label_from_instance(self, user: User) -> str:
+        full_name = user.get_full_name()
+        return f"{user.get_username()} — {full_name}" if full_name else user.get_username()
+
+
 # --- The register list -------------------------------------------------------------------------
 
 SORT_CHOICES = [
@@ -181,6 +210,8 @@ SORT_CHOICES = [
     ("opened", gettext_lazy("Opened, oldest first")),
     ("-decided", gettext_lazy("Decided, newest first")),
     ("decided", gettext_lazy("Decided, oldest first")),
+    ("priority", gettext_lazy("Priority, most urgent first")),
+    ("-priority", gettext_lazy("Priority, least urgent first")),
 ]
 _ANY = [("", gettext_lazy("Any"))]
 
@@ -296,6 +327,7 @@ class RequestFilterForm(forms.Form):
             ("reference", "reference"),
             ("opened", "-opened"),
             ("decided", "-decided"),
+            ("priority", "priority"),
         ):
             if current.removeprefix("-") == column:
                 descending = current.startswith("-")
@@ -368,6 +400,39 @@ class _RequestFieldsForm(forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    priority = forms.ChoiceField(
+        label=gettext_lazy("Priority"),
+        required=False,
+        choices=_capitalised(Priority.choices),
+        initial=Priority.NORMAL,
+        help_text=gettext_lazy(
+            "A person in custody, a running provisional arrest or a limitation date within six "
+            "months makes the request urgent whatever is chosen here."
+        ),
+    )
+    priority_reason = forms.CharField(
+        label=gettext_lazy("Reason for the priority"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Needed for an urgent or high priority."),
+    )
+    limitation_on = forms.DateField(
+        label=gettext_lazy("Limitation date"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy("The date the limitation period for the offence runs out."),
+    )
+    responsible = ResponsibleField(label=gettext_lazy("Responsible clerk"), required=False)
+    interpol_notice = forms.CharField(
+        label=gettext_lazy("Interpol notice"),
+        required=False,
+        max_length=60,
+        help_text=gettext_lazy("The reference of an Interpol notice, such as a red notice."),
+    )
+
+    def clean_priority(self) -> str:
+        # A form sent without the field (an older page, a script) keeps the normal priority.
+        return self.cleaned_data.get("priority") or Priority.NORMAL
 
     def _clean_extradition_fields(self, kind: str, cleaned: dict[str, Any]) -> None:
         if kind == Kind.EXTRADITION:
@@ -402,6 +467,11 @@ class RequestRegisterForm(_RequestFieldsForm):
         "persons_count",
         "unit",
         "notes",
+        "priority",
+        "priority_reason",
+        "limitation_on",
+        "responsible",
+        "interpol_notice",
     ]
 
     direction = forms.ChoiceField(
@@ -440,6 +510,8 @@ class RequestRegisterForm(_RequestFieldsForm):
             self.fields["unit"].initial = units_of(user).filter(pk__in=user_unit_ids(user)).first()
         else:
             del self.fields["unit"]
+        # The service checks that the one chosen may work on the unit the request goes to.
+        self.fields["responsible"].limit_to_units(units_of(user))
 
     def clean_reference(self) -> str:
         return self.cleaned_data["reference"].strip()
@@ -472,12 +544,18 @@ class RequestUpdateForm(_RequestFieldsForm):
                 "purpose": request.purpose,
                 "persons_count": request.persons_count,
                 "notes": request.notes,
+                "priority": request.priority,
+                "priority_reason": request.priority_reason,
+                "limitation_on": request.limitation_on,
+                "responsible": request.responsible_id,
+                "interpol_notice": request.interpol_notice,
                 "version": request.version,
             },
         )
         super().__init__(*args, **kwargs)
         if request.kind != Kind.EXTRADITION:
             del self.fields["purpose"], self.fields["persons_count"]
+        self.fields["responsible"].limit_to_units([request.unit_id], current=request.responsible_id)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -493,7 +571,12 @@ class RequestUpdateForm(_RequestFieldsForm):
 
     def changes(self) -> dict[str, Any]:
         """Return the fields as `request_update` takes them."""
-        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+        changes = {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+        if changes.get("responsible") == self.request.responsible:
+            # Unchanged: not checked again, so a clerk who has since left the unit does not
+            # stop the other fields from being saved.
+            del changes["responsible"]
+        return changes
 
 
 # --- Events ------------------------------------------------------------------------------------

@@ -54,7 +54,13 @@ class UserCreateForm(_PasswordPolicyMixin, forms.Form):
         max_length=150,
         help_text=gettext_lazy("What they type to sign in, such as “a.petrova”."),
     )
-    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail"),
+        required=False,
+        help_text=gettext_lazy(
+            "Deadline reminders are e-mailed to this address; a user without one gets none."
+        ),
+    )
     role = _role_field()
     units = _units_field()
     password = forms.CharField(
@@ -91,7 +97,13 @@ class UserCreateForm(_PasswordPolicyMixin, forms.Form):
 class UserEditForm(forms.Form):
     """What an administrator may change about a user."""
 
-    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail"),
+        required=False,
+        help_text=gettext_lazy(
+            "Deadline reminders are e-mailed to this address; a user without one gets none."
+        ),
+    )
     role = _role_field()
     units = _units_field()
     is_active = forms.BooleanField(

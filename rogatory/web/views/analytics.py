@@ -77,6 +77,13 @@ AUDIT_ACTIONS = (
     "request_reopen",
     "request_correct_opening",
     "person_add",
+    "person_update",
+    "link_add",
+    "link_remove",
+    "assurance_request",
+    "assurance_record_given",
+    "assurance_follow_up_add",
+    "assurance_monitoring_close",
     "request_persons_view",
     "document_attach",
     "document_view",
@@ -92,11 +99,21 @@ AUDIT_ACTIONS = (
     "treaty_create",
     "treaty_update",
     "reference_load",
+    "engagement_create",
+    "engagement_update",
+    "engagement_withdraw",
+    "engagement_link_request",
+    "engagement_unlink_request",
+    "engagement_document_attach",
+    "engagement_view",
 )
 AUDIT_OBJECT_TYPES = (
     "request",
     "request_persons",
     "person",
+    "request_link",
+    "assurance",
+    "assurance_follow_up",
     "document",
     "register",
     "register_job",
@@ -106,6 +123,7 @@ AUDIT_OBJECT_TYPES = (
     "refusal_ground",
     "treaty",
     "reference",
+    "engagement",
 )
 
 

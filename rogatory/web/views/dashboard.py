@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from rogatory.accounts.permissions import Action, user_sees_all_units, user_unit_ids
 from rogatory.core.replica import reads_from_replica
+from rogatory.deadlines.selectors import timeliness_counts
 from rogatory.register.models import Direction
 from rogatory.statistics.cache import figures_cached
 from rogatory.statistics.charts import refusals_by_country_svg
@@ -52,6 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "overdue_days": OVERDUE_AFTER_DAYS,
             "activity": dashboard_recent_events(user=request.user),
+            "timeliness": timeliness_counts(user=request.user, today=today),
             "sees_all_units": sees_all_units,
         },
     )

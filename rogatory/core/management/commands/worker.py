@@ -7,6 +7,9 @@ task it is running finish first; a second one stops it at once.
 
 When it starts, and every minute after, it marks as failed the jobs left "running" by a worker
 that died (killed, out of memory, its machine restarted), so that nobody waits for them.
+
+Every few minutes it also queues the day's reminder digests, once the local time passes
+ROGATORY_REMINDER_HOUR; the day's run record lets only one worker queue them.
 """
 
 import logging
@@ -23,11 +26,14 @@ from django.utils.translation import gettext_lazy
 
 from rogatory.intake.jobs import register_jobs_orphaned_fail
 from rogatory.intake.tasks import tasks_wait_for_worker
+from rogatory.reminders.tasks import reminders_schedule
 
 logger = logging.getLogger(__name__)
 
 # How often a worker looks for jobs whose worker died.
 ORPHANS_EVERY_SECONDS = 60
+# How often a worker looks whether the day's reminders are due to be queued.
+REMINDERS_EVERY_SECONDS = 300
 
 
 class Command(BaseCommand):
@@ -78,6 +84,7 @@ class Command(BaseCommand):
         register_jobs_orphaned_fail()
         if not batch:
             _orphans_sweep_every(ORPHANS_EVERY_SECONDS)
+            _reminders_schedule_every(REMINDERS_EVERY_SECONDS)
         call_command(
             "db_worker",
             interval=interval,
@@ -104,6 +111,22 @@ def _orphans_sweep_every(seconds: float) -> None:
                 connections.close_all()
 
     threading.Thread(target=sweep, name="rogatory-worker-orphans", daemon=True).start()
+
+
+def _reminders_schedule_every(seconds: float) -> None:
+    """Queue the day's reminders once their hour has come, looking every `seconds`."""
+
+    def schedule() -> None:
+        while True:
+            try:
+                reminders_schedule()
+            except Exception:  # a database away for a moment: try again next time
+                logger.exception("Could not queue the day's reminders.")
+            finally:
+                connections.close_all()
+            time.sleep(seconds)
+
+    threading.Thread(target=schedule, name="rogatory-worker-reminders", daemon=True).start()
 
 
 def _stop_with_parent(parent_pid: int) -> None:
