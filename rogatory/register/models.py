@@ -273,6 +273,13 @@ class Event(models.Model):
             models.Index(fields=["request", "recorded_at"], name="event_history_idx"),
             # Figures as known at a moment look for the events recorded after it.
             models.Index(fields=["recorded_at"], name="event_recorded_idx"),
+            # Whether a provisional arrest still runs (a request urgent by rule) reads only
+            # arrests, surrenders and decisions, for every row a work list sorts.
+            models.Index(
+                fields=["request", "id", "type", "outcome"],
+                condition=models.Q(type__in=["provisional_arrest", "surrendered", "decided"]),
+                name="event_arrest_end_idx",
+            ),
         ]
 
     def __str__(self) -> str:

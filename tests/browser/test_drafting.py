@@ -1,13 +1,18 @@
-"""Drafting in a real browser: from a new outgoing request to its letter, downloaded and kept."""
+"""Drafting in a real browser: from a new outgoing request to its letter, downloaded, kept and
+sent, with the reminder its clerk gets before the answer is overdue."""
 
 import io
 import re
+from datetime import timedelta
 
+from django.core import mail
+from django.utils import timezone
 from docx import Document as DocxDocument
 from playwright.sync_api import expect
 
 from rogatory.accounts.models import Role
 from rogatory.register.models import Document
+from rogatory.reminders.services import reminders_send
 from tests.accounts.factories import UserFactory
 from tests.browser.conftest import sign_in
 from tests.drafting.helpers import MLA_LETTER
@@ -30,9 +35,11 @@ LABELS = {
 }
 
 
-def test_clerk_drafts_downloads_and_attaches_the_letter(page, tmp_path, settings):
+def test_clerk_drafts_downloads_attaches_and_sends_the_letter_and_is_reminded(
+    page, tmp_path, settings
+):
     settings.MEDIA_ROOT = tmp_path / "media"
-    UserFactory(username="dora", role=Role.CLERK)
+    dora = UserFactory(username="dora", role=Role.CLERK, email="dora@example.org")
     sign_in(page, "dora", then="/requests/new/")
 
     page.get_by_role("group", name="Direction").get_by_role(
@@ -46,6 +53,7 @@ def test_clerk_drafts_downloads_and_attaches_the_letter(page, tmp_path, settings
     page.get_by_label("Legal basis").select_option(value="ECMA-1959")
     page.get_by_label("Domestic criminal case").fill("12301450001000123")
     page.get_by_label("Offence", exact=True).fill("Laundering of bribes through Swiss accounts")
+    page.get_by_label("Responsible clerk").select_option(value=str(dora.pk))
     page.get_by_role("button", name="Register request").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("MLA-2026/0101")
 
@@ -86,3 +94,26 @@ def test_clerk_drafts_downloads_and_attaches_the_letter(page, tmp_path, settings
         documents.get_by_role("link", name="Request letter, version 1 (EN, DOCX)")
     ).to_be_visible()
     assert Document.objects.filter(kind=Document.Kind.REQUEST).count() == 1
+
+    # Sent 55 days ago: the follow-up of an unanswered request is due in five days.
+    sent_on = timezone.localdate() - timedelta(days=55)
+    history = page.get_by_role("region", name="History")
+    sent_form = history.locator("details", has=page.locator("summary", has_text="Sent to the"))
+    sent_form.locator("summary").click()
+    sent_form.locator("input[name$=occurred_on]").fill(sent_on.isoformat())
+    sent_form.get_by_role("button", name="Record as sent").click()
+    expect(history.get_by_text("Recorded: Sent to the requested state.")).to_be_visible()
+    page.reload()
+    deadlines = page.get_by_role("region", name="Priority and deadlines")
+    follow_up = deadlines.get_by_role("row", name=re.compile("^Follow-up"))
+    expect(follow_up).to_contain_text((sent_on + timedelta(days=60)).isoformat())
+    expect(follow_up).to_contain_text("5 days left")
+
+    # The day's reminders tell Dora, once.
+    mail.outbox.clear()
+    reminders_send(today=timezone.localdate())
+    to_dora = [message for message in mail.outbox if message.to == ["dora@example.org"]]
+    assert len(to_dora) == 1
+    assert "MLA-2026/0101" in to_dora[0].body
+    reminders_send(today=timezone.localdate())
+    assert len([message for message in mail.outbox if message.to == ["dora@example.org"]]) == 1
