@@ -141,3 +141,70 @@ def test_update_by_a_viewer_is_forbidden(client_as, own_request):
 
 def test_update_of_another_units_request_is_not_found(clerk_client, other_request):
     assert_error(_patch(clerk_client, other_request, {"money_laundering": True}), 404)
+
+
+# --- Priority, limitation date, responsible clerk, Interpol notice -----------------------------
+
+
+def test_register_takes_the_priority_and_follow_up_fields(clerk_client, user_of, own_unit):
+    colleague = user_of(Role.CLERK, [own_unit])
+    payload = {
+        **VALID,
+        "priority": "high",
+        "priority_reason": "The suspect is about to leave the country.",
+        "limitation_on": "2027-03-01",
+        "responsible": colleague.username,
+        "interpol_notice": "A-1234/5-2026",
+    }
+
+    response = clerk_client.post(f"{API}/requests", payload, content_type="application/json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert {name: body[name] for name in payload if name not in VALID} == {
+        name: value for name, value in payload.items() if name not in VALID
+    }
+    request = Request.objects.get(pk=body["id"])
+    assert (request.priority, request.responsible) == ("high", colleague)
+
+
+def test_register_refuses_a_high_priority_without_a_reason(clerk_client):
+    payload = {**VALID, "priority": "high"}
+
+    response = clerk_client.post(f"{API}/requests", payload, content_type="application/json")
+
+    assert_error(response, 422, field="priority_reason")
+    assert not Request.objects.exists()
+
+
+def test_register_refuses_an_unknown_responsible_clerk(clerk_client):
+    payload = {**VALID, "responsible": "nobody.here"}
+
+    response = clerk_client.post(f"{API}/requests", payload, content_type="application/json")
+
+    assert_error(response, 422, field="responsible")
+
+
+def test_update_clears_the_limitation_date_with_null_and_leaves_other_nulls_alone(
+    clerk_client, own_request
+):
+    Request.objects.filter(pk=own_request.pk).update(
+        limitation_on="2027-03-01", interpol_notice="A-1/2026"
+    )
+
+    response = _patch(clerk_client, own_request, {"limitation_on": None, "interpol_notice": None})
+
+    assert response.status_code == 200, response.content
+    own_request.refresh_from_db()
+    assert (own_request.limitation_on, own_request.interpol_notice) == (None, "A-1/2026")
+    assert response.json()["limitation_on"] is None
+
+
+def test_the_list_sorts_urgent_requests_first(clerk_client, own_unit):
+    normal = make_request(unit=own_unit, reference="NORMAL-1")
+    urgent = make_request(unit=own_unit, reference="URGENT-1")
+    Request.objects.filter(pk=urgent.pk).update(priority="urgent", priority_reason="Custody.")
+
+    body = clerk_client.get(f"{API}/requests", {"sort": "priority"}).json()
+
+    assert [item["reference"] for item in body["items"]] == [urgent.reference, normal.reference]

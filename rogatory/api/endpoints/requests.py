@@ -56,6 +56,8 @@ _PRIORITY = (
     "date within six months makes the request urgent whatever is chosen."
 )
 _LIMITATION = "The date the limitation period for the offence runs out."
+# Fields a PATCH clears with null (elsewhere null, like a field left out, changes nothing).
+_CLEARED_BY_NULL = frozenset({"limitation_on"})
 _RESPONSIBLE = "User name of the responsible clerk: an active clerk or more of the unit."
 
 
@@ -166,7 +168,7 @@ class RequestUpdateIn(Schema):
     notes: text(LONG_TEXT) | None = None
     priority: PriorityValue | None = Field(None, description=_PRIORITY)
     priority_reason: text(LONG_TEXT) | None = Field(None, description="Needed for urgent, high.")
-    limitation_on: date | None = Field(None, description=_LIMITATION)
+    limitation_on: date | None = Field(None, description=_LIMITATION + " null to clear.")
     responsible: text(150) | None = Field(None, description=_RESPONSIBLE + " Empty to clear.")
     interpol_notice: text(60) | None = None
     version: int | None = Field(
@@ -175,7 +177,13 @@ class RequestUpdateIn(Schema):
 
     def changes(self) -> dict:
         """Return the fields given, as `request_update` takes them."""
-        changes = self.model_dump(exclude_unset=True, exclude_none=True, exclude={"version"})
+        given = self.model_dump(exclude_unset=True, exclude={"version"})
+        # null leaves a field as it is, except a date, which has no empty text to clear it with.
+        changes = {
+            name: value
+            for name, value in given.items()
+            if value is not None or name in _CLEARED_BY_NULL
+        }
         if "country" in changes:
             changes["country"] = country_by_code(changes["country"])
         if "legal_basis" in changes:
