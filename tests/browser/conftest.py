@@ -20,6 +20,7 @@ from django.urls import get_resolver
 
 from rogatory.accounts.models import Unit
 from rogatory.accounts.services import unit_default_ensure
+from rogatory.deadlines.models import DeadlineRule
 from rogatory.reference.models import Country
 from rogatory.reference.services import reference_load
 from tests.accounts.factories import PASSWORD
@@ -141,8 +142,13 @@ def page(browser, live_server, _database_between_tests):
 def _reference_models() -> list[type[Model]]:
     """Return the models the suite's database starts with rows of, referenced before referring."""
     reference = apps.get_app_config("reference").get_models(include_auto_created=True)
-    # Many-to-many tables after the tables they join.
-    return [*sorted(reference, key=lambda model: bool(model._meta.auto_created)), Unit]
+    # Many-to-many tables after the tables they join; the deadline rules, loaded with the
+    # reference data, after the treaties they name.
+    return [
+        *sorted(reference, key=lambda model: bool(model._meta.auto_created)),
+        DeadlineRule,
+        Unit,
+    ]
 
 
 def _append_only_triggers_drop() -> None:
