@@ -23,9 +23,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import SuspiciousOperation
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,12 +44,8 @@ from rogatory.core.exceptions import (
     ValidationError,
 )
 from rogatory.reference.models import Country
-from rogatory.register.documents import (
-    document_name_clean,
-)
 from rogatory.register.models import Request
-from rogatory.register.services import SAFE_DOWNLOAD_TYPES
-from rogatory.register.storage import document_stored
+from rogatory.register.storage import document_stored, stored_file_open
 
 from .models import Engagement, EngagementDocument, EngagementRequest
 from .selectors import engagement_document
@@ -418,33 +412,23 @@ def engagement_document_fetch(
     The caller closes the file (a FileResponse does when it has sent it).
     """
     document = engagement_document(engagement=engagement, document_id=document_id)
-    try:
-        file = default_storage.open(document.storage_name, "rb")
-    except (FileNotFoundError, SuspiciousOperation):
-        logger.error(
-            "Engagement document %s: its file %s is missing.", document.pk, document.storage_name
-        )
-        raise NotFoundError(
-            _("The file of this document is missing; tell an administrator.")
-        ) from None
-    try:
-        audit_view(
+    opened = stored_file_open(
+        storage_name=document.storage_name,
+        content_type=document.content_type,
+        original_name=document.original_name,
+        what=f"Engagement document {document.pk}",
+        record_view=lambda: audit_view(
             actor=actor,
             object_type="engagement",
             object_id=engagement.pk,
             what={"document": document.pk, "title": document.title, "sha256": document.sha256},
-        )
-    except BaseException:
-        file.close()
-        raise
-    content_type = document.content_type
-    if content_type not in SAFE_DOWNLOAD_TYPES:
-        content_type = "application/octet-stream"
+        ),
+    )
     return EngagementFile(
         document=document,
-        file=file,
-        content_type=content_type,
-        filename=document_name_clean(document.original_name),
+        file=opened.file,
+        content_type=opened.content_type,
+        filename=opened.filename,
     )
 
 

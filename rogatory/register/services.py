@@ -7,9 +7,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import SuspiciousOperation
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,14 +25,12 @@ from rogatory.accounts.services import unit_default_ensure
 from rogatory.audit.services import audit_chain_reserve, audit_record, audit_view
 from rogatory.core.exceptions import (
     ConflictError,
-    NotFoundError,
     ValidationError,
 )
 from rogatory.deadlines.services import deadlines_refresh
 from rogatory.reference.models import Country, OffenceCategory, RefusalGround, Treaty
 
 from . import lifecycle
-from .documents import DOCUMENT_TYPES, document_name_clean
 from .models import (
     Direction,
     Document,
@@ -48,7 +44,7 @@ from .models import (
     RequestGround,
 )
 from .selectors import request_document, request_state
-from .storage import document_stored
+from .storage import document_stored, stored_file_open
 
 logger = logging.getLogger(__name__)
 
@@ -739,12 +735,6 @@ def document_attach(
     return document
 
 
-# Types a browser may be told a download has: those an upload is checked to be. Anything else
-# (a document stored before the checks) goes out as opaque bytes, so that an HTML or SVG file
-# can never run as a page of Rogatory.
-SAFE_DOWNLOAD_TYPES = frozenset(kind.content_type for kind in DOCUMENT_TYPES)
-
-
 @dataclass(frozen=True)
 class DocumentFile:
     """A document's stored file, open for sending, with the type and file name to send it as."""
@@ -762,32 +752,23 @@ def document_fetch(*, actor: Actor, request: Request, document_id: int) -> Docum
     caller closes the file (a FileResponse does when it has sent it).
     """
     document = request_document(request=request, document_id=document_id)
-    try:
-        file = default_storage.open(document.storage_name, "rb")
-    except (FileNotFoundError, SuspiciousOperation):
-        # The register says there is a file and the storage disagrees: an operator must look.
-        logger.error("Document %s: its file %s is missing.", document.pk, document.storage_name)
-        raise NotFoundError(
-            _("The file of this document is missing; tell an administrator.")
-        ) from None
-    try:
-        audit_view(
+    opened = stored_file_open(
+        storage_name=document.storage_name,
+        content_type=document.content_type,
+        original_name=document.original_name,
+        what=f"Document {document.pk}",
+        record_view=lambda: audit_view(
             actor=actor,
             object_type="document",
             object_id=document.pk,
             what={"request": request.pk, "title": document.title, "sha256": document.sha256},
-        )
-    except BaseException:
-        file.close()
-        raise
-    content_type = document.content_type
-    if content_type not in SAFE_DOWNLOAD_TYPES:
-        content_type = "application/octet-stream"
+        ),
+    )
     return DocumentFile(
         document=document,
-        file=file,
-        content_type=content_type,
-        filename=document_name_clean(document.original_name),
+        file=opened.file,
+        content_type=opened.content_type,
+        filename=opened.filename,
     )
 
 

@@ -13,24 +13,36 @@ import hashlib
 import logging
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rogatory.core.exceptions import StorageError
+from rogatory.core.exceptions import NotFoundError, StorageError
 
-from .documents import document_name_clean, document_size_check, document_type_check
+from .documents import (
+    DOCUMENT_TYPES,
+    document_name_clean,
+    document_size_check,
+    document_type_check,
+)
 
 logger = logging.getLogger(__name__)
 
 # A file up to this size is measured in memory before it is stored; a larger one on disk.
 SPOOL_BYTES = 1024 * 1024
+
+# Types a browser may be told a download has: those an upload is checked to be. Anything else
+# (a document stored before the checks) goes out as opaque bytes, so that an HTML or SVG file
+# can never run as a page of Rogatory.
+SAFE_DOWNLOAD_TYPES = frozenset(kind.content_type for kind in DOCUMENT_TYPES)
 
 
 @dataclass(frozen=True)
@@ -91,3 +103,47 @@ def stored_file_discard(name: str) -> None:
         default_storage.delete(name)
     except Exception:
         logger.exception("Could not delete %s, which no document names.", name)
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    """A stored file open for sending, with the type and the file name to send it under."""
+
+    file: File
+    content_type: str
+    filename: str
+
+
+def stored_file_open(
+    *,
+    storage_name: str,
+    content_type: str,
+    original_name: str,
+    what: str,
+    record_view: Callable[[], object],
+) -> OpenedFile:
+    """Open a stored file for sending, once `record_view` has audited the read.
+
+    `what` names the record in the log when its file is missing. The caller closes the file (a
+    FileResponse does when it has sent it).
+    """
+    try:
+        file = default_storage.open(storage_name, "rb")
+    except (FileNotFoundError, SuspiciousOperation):
+        # The register says there is a file and the storage disagrees: an operator must look.
+        logger.error("%s: its file %s is missing.", what, storage_name)
+        raise NotFoundError(
+            _("The file of this document is missing; tell an administrator.")
+        ) from None
+    try:
+        record_view()
+    except BaseException:
+        file.close()
+        raise
+    return OpenedFile(
+        file=file,
+        content_type=content_type
+        if content_type in SAFE_DOWNLOAD_TYPES
+        else ("application/octet-stream"),
+        filename=document_name_clean(original_name),
+    )

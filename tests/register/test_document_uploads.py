@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from PIL import Image
 
 from rogatory.audit.models import AuditRecord
-from rogatory.register import services
+from rogatory.register import services, storage
 from rogatory.register.documents import (
     DocumentRefused,
     DocumentTooLargeError,
@@ -273,13 +273,13 @@ def test_document_name_clean_cuts_a_long_name_and_keeps_its_extension():
 )
 def test_a_hostile_name_never_reaches_the_storage(media_root, monkeypatch, given):
     saved: list[str] = []
-    save = services.default_storage.save
+    save = storage.default_storage.save
 
     def _spy(name, content, **kwargs):
         saved.append(name)
         return save(name, content, **kwargs)
 
-    monkeypatch.setattr(services.default_storage, "save", _spy)
+    monkeypatch.setattr(storage.default_storage, "save", _spy)
 
     document = _attach(PDF, given)
 
