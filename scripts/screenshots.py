@@ -99,6 +99,10 @@ def _demo_start(folder: Path) -> tuple[str, subprocess.Popen]:
     sys.exit(f"rogatory demo did not answer at {address}")
 
 
+# The name of the request page's letter card, by language.
+LETTER = {"en": "Request letter", "ru": "Текст запроса"}
+
+
 def _screenshots_take(address: str, output: Path) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -140,6 +144,18 @@ def _screenshots_take(address: str, output: Path) -> None:
             shot("statement")
             page.goto("/countries/CH/")
             shot("country")
+            page.goto("/work/")
+            shot("worklist")
+            # The urgent extradition, arrested ahead of its request, and the clerk's letter.
+            page.goto("/requests/?search=-OE-09005")
+            page.locator("#results tbody a").first.click()
+            shot("request-deadlines")
+            page.goto("/requests/?search=-OM-09004")
+            page.locator("#results tbody a").first.click()
+            page.get_by_role("region", name=LETTER[language]).get_by_role("link").first.click()
+            shot("letter")
+            page.goto("/countries/KZ/")
+            shot("country-engagements")
             context.close()
         browser.close()
 
